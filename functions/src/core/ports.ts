@@ -1,0 +1,227 @@
+// The roles the domain needs from the outside world. Adapters implement them; core and use cases depend on them.
+import type {
+  Appointment,
+  DueEntry,
+  Locale,
+  OutreachRow,
+  Patient,
+  Practice,
+  TemplateId,
+  Therapist,
+} from './model';
+
+export interface Clock {
+  now(): Date;
+}
+
+/** A row together with the ETag to use for a conditional write. */
+export interface Versioned<T> {
+  value: T;
+  etag: string;
+}
+
+export type WebhookSource = 'generic' | 'calcom' | 'calendly' | 'acuity';
+
+export interface WebhookSecret {
+  current: string;
+  /** Kept during rotation so events signed with the old secret still verify. */
+  previous: string | null;
+  rotatedAt: string | null;
+}
+
+export interface PracticeSecrets {
+  practiceId: string;
+  webhooks: Partial<Record<WebhookSource, WebhookSecret>>;
+  /** sha256 hex of the practice API key (current and, during rotation, previous). */
+  apiKeyHashes: string[];
+}
+
+export interface PracticeStore {
+  getPractice(practiceId: string): Promise<Versioned<Practice> | null>;
+  upsertPractice(practice: Practice): Promise<void>;
+  /** Conditional update; throws ReengageError `precondition_failed` when the row changed. */
+  updatePractice(practice: Practice, etag: string): Promise<string>;
+  listPractices(): AsyncIterable<Practice>;
+  getSecrets(practiceId: string): Promise<PracticeSecrets | null>;
+  upsertSecrets(secrets: PracticeSecrets): Promise<void>;
+  getTherapist(practiceId: string, therapistId: string): Promise<Therapist | null>;
+  upsertTherapist(therapist: Therapist): Promise<void>;
+  listTherapists(practiceId: string): AsyncIterable<Therapist>;
+}
+
+export interface PatientStore {
+  getPatient(practiceId: string, patientId: string): Promise<Versioned<Patient> | null>;
+  /** Throws ReengageError `conflict` if the patient exists. Returns the new ETag. */
+  createPatient(patient: Patient): Promise<string>;
+  /** Throws ReengageError `precondition_failed` when the ETag no longer matches. Returns the new ETag. */
+  updatePatient(patient: Patient, etag: string): Promise<string>;
+  deletePatient(practiceId: string, patientId: string): Promise<void>;
+  listPatients(practiceId: string): AsyncIterable<Patient>;
+}
+
+export interface AppointmentStore {
+  getAppointment(practiceId: string, patientId: string, appointmentId: string): Promise<Versioned<Appointment> | null>;
+  createAppointment(appointment: Appointment): Promise<string>;
+  updateAppointment(appointment: Appointment, etag: string): Promise<string>;
+  listAppointments(practiceId: string, patientId: string): AsyncIterable<Appointment>;
+  deleteAppointment(practiceId: string, patientId: string, appointmentId: string): Promise<void>;
+}
+
+export interface OutreachLedger {
+  getOutreach(practiceId: string, outreachId: string): Promise<Versioned<OutreachRow> | null>;
+  /** Returns null when a row with that key already exists (planning is idempotent by key). */
+  createOutreach(row: OutreachRow): Promise<string | null>;
+  updateOutreach(row: OutreachRow, etag: string): Promise<string>;
+  listOutreachForPatient(practiceId: string, patientId: string): AsyncIterable<OutreachRow>;
+  listOutreach(practiceId: string): AsyncIterable<OutreachRow>;
+}
+
+export interface DueIndex {
+  upsertDue(entry: DueEntry): Promise<void>;
+  deleteDue(entry: DueEntry): Promise<void>;
+  listDue(day: string): AsyncIterable<DueEntry>;
+}
+
+export type InboundEventStatus = 'received' | 'applied';
+
+export interface InboundEventRecord {
+  practiceId: string;
+  source: WebhookSource;
+  eventId: string;
+  type: string;
+  status: InboundEventStatus;
+  receivedAt: string;
+  /** sha256 of the raw body, never the body itself (it carries personal data). */
+  bodyHash: string;
+}
+
+export interface InboundEventStore {
+  getEvent(practiceId: string, source: WebhookSource, eventId: string): Promise<Versioned<InboundEventRecord> | null>;
+  /** Returns null when it already exists. */
+  createEvent(record: InboundEventRecord): Promise<string | null>;
+  updateEvent(record: InboundEventRecord, etag: string): Promise<string>;
+}
+
+export interface MessageIndexEntry {
+  messageId: string;
+  practiceId: string;
+  outreachId: string;
+}
+
+export interface MessageIndex {
+  upsertMessage(entry: MessageIndexEntry): Promise<void>;
+  getMessage(messageId: string): Promise<MessageIndexEntry | null>;
+}
+
+export interface QuotaLimits {
+  perMinute: number;
+  perHour: number;
+}
+
+export interface SlotRequest {
+  /** Earliest instant the email may go out. */
+  earliest: Date;
+  /**
+   * The practice's calendar: the first instant at or after `at` inside its send window (not on a
+   * weekend, closed date or public holiday). Pure and deterministic.
+   */
+  nextAllowed: (at: Date) => Date;
+}
+
+/**
+ * Send slots shared by every planner run and every practice, so that the ACS quota (per subscription)
+ * is never exceeded: one email per slot, slots `slotLengthFor(limits)` seconds apart.
+ */
+export interface SendSlotStore {
+  /** Reserves one free, allowed slot at or after each request's earliest instant; same order as `requests`. */
+  reserveSlots(requests: SlotRequest[], limits: QuotaLimits): Promise<Date[]>;
+}
+
+/** A thin queue message: ids only, never personal or health data. */
+export interface SendRequest {
+  v: 1;
+  practiceId: string;
+  outreachId: string;
+  notBefore: string;
+}
+
+export interface SendScheduler {
+  /** Enqueues on `outreach-send`, visible at `visibleAt` (capped at the queue's maximum delay). */
+  scheduleSend(request: SendRequest, visibleAt: Date): Promise<void>;
+}
+
+export interface OutgoingEmail {
+  from: { address: string; displayName: string };
+  to: { address: string; displayName: string | null };
+  replyTo: { address: string; displayName: string } | null;
+  subject: string;
+  html: string;
+  text: string;
+  /** List-Unsubscribe, List-Unsubscribe-Post, X-Reengage-Template, X-Reengage-Outreach. */
+  headers: Record<string, string>;
+}
+
+export type SendOutcome =
+  | { kind: 'accepted'; messageId: string }
+  /** 429: try again after this delay; the sender must not sleep. */
+  | { kind: 'throttled'; retryAfterMs: number }
+  /** A 4xx other than 429: permanent, record as failed. */
+  | { kind: 'rejected'; code: string; message: string };
+
+export type SendStatus = 'unknown' | 'running' | 'succeeded' | 'failed';
+
+export interface EmailSender {
+  /**
+   * Sends with the given operation id (deterministic per ledger row). Throws ReengageError with
+   * retryable=true for 5xx and network failures.
+   */
+  send(email: OutgoingEmail, operationId: string): Promise<SendOutcome>;
+  /** What the transport knows about an operation: `unknown` means it never accepted it. */
+  getStatus(operationId: string): Promise<SendStatus>;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface EmailLinks {
+  book: string;
+  later: string;
+  unsubscribe: string;
+  feedback: string | null;
+}
+
+/**
+ * Everything a template may read. Every key is always present (null when unknown), so templates can
+ * run with strict variables and fall back gracefully.
+ */
+export interface RenderContext {
+  locale: Locale;
+  patient: { firstName: string | null };
+  therapist: { displayName: string; signature: string | null };
+  practice: { name: string; bookingUrl: string };
+  /** Humane wording of the time since the last visit in the locale ("quelques semaines"), or null. */
+  sinceLastVisit: string | null;
+  /** Only when the practice allows clinical details; otherwise null. Health data. */
+  progressNote: string | null;
+  /** Only when the practice allows clinical details; otherwise null. Health data. */
+  planSummary: string | null;
+  /** Focus area label for template 4's resource, or null. */
+  resource: { title: string; url: string } | null;
+  /** Seasonal window id for template 3 (`new-year`, `rentree`, `spring`), or null. */
+  season: string | null;
+  links: EmailLinks;
+}
+
+export interface TemplateRenderer {
+  render(templateId: TemplateId, locale: Locale, context: RenderContext): Promise<RenderedEmail>;
+}
+
+/** Structured logs: ids and hashes only, never names, addresses, subjects or bodies. */
+export interface Logger {
+  info(message: string, properties?: Record<string, string | number | boolean | null>): void;
+  warn(message: string, properties?: Record<string, string | number | boolean | null>): void;
+  error(message: string, properties?: Record<string, string | number | boolean | null>): void;
+}
