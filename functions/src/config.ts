@@ -63,7 +63,8 @@ const schema = z
     }
     if (!s.ReengageStorage && identity) {
       for (const key of ['ReengageStorage__tableServiceUri', 'ReengageStorage__queueServiceUri'] as const) {
-        if (!s[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required with identity-based storage' });
+        if (!s[key])
+          ctx.addIssue({ code: 'custom', path: [key], message: 'required with identity-based storage' });
       }
     }
     if (s.EMAIL_TRANSPORT === 'acs') {
@@ -79,7 +80,8 @@ const schema = z
         ctx.addIssue({
           code: 'custom',
           path: [s.ACS_ENDPOINT ? 'ACS_ENDPOINT' : 'ACS_CONNECTION_STRING'],
-          message: 'the ACS endpoint must be https (plain http is allowed only on 127.0.0.1 for local stand-ins)',
+          message:
+            'the ACS endpoint must be https (plain http is allowed only on 127.0.0.1 for local stand-ins)',
         });
       }
     }
@@ -112,11 +114,16 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const present = Object.fromEntries(
-    SETTING_NAMES.filter((name) => env[name] !== undefined && env[name] !== '').map((name) => [name, env[name]]),
+    SETTING_NAMES.filter((name) => env[name] !== undefined && env[name] !== '').map((name) => [
+      name,
+      env[name],
+    ]),
   );
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'settings'}: ${issue.message}`);
+    const lines = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || 'settings'}: ${issue.message}`,
+    );
     throw new ConfigError(`Invalid Reengage settings:\n  ${lines.join('\n  ')}`);
   }
   const s = parsed.data;

@@ -76,7 +76,9 @@ function waitForListening(child: ChildProcess): Promise<{ blob: string; queue: s
     };
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      for (const match of output.matchAll(/Azurite (Blob|Queue|Table) service is successfully listening at (\S+)/g)) {
+      for (const match of output.matchAll(
+        /Azurite (Blob|Queue|Table) service is successfully listening at (\S+)/g,
+      )) {
         found[(match[1] ?? '').toLowerCase()] = (match[2] ?? '').replace(/\/$/, '');
       }
       if (found.blob && found.queue && found.table) {

@@ -1,6 +1,7 @@
 // Small builders for domain fixtures: a valid default, overridden per test.
-import { newPatient, newPractice } from '../../functions/src/core/practiceDefaults';
+
 import type { Appointment, Patient, Practice, Therapist } from '../../functions/src/core/model';
+import { newPatient, newPractice } from '../../functions/src/core/practiceDefaults';
 
 export function aPractice(overrides: Partial<Practice> = {}): Practice {
   return newPractice({

@@ -6,7 +6,10 @@ import { aPatient, aPractice } from '../support/builders';
 const at = new Date('2027-01-05T09:30:00Z');
 const practice = aPractice();
 
-function reasonFor(patient: Patient, extra: { plannedAt?: string; outreachId?: string; episodeKey?: string | null } = {}) {
+function reasonFor(
+  patient: Patient,
+  extra: { plannedAt?: string; outreachId?: string; episodeKey?: string | null } = {},
+) {
   return whyIneligible({ practice, patient, at, episodeKey: extra.episodeKey ?? '2026-12-01', ...extra });
 }
 
@@ -16,23 +19,29 @@ describe('eligibility, each reason alone', () => {
   });
   it('no email', () => expect(reasonFor(aPatient({ email: null }))).toBe('no_email'));
   it('no consent', () =>
-    expect(reasonFor(aPatient({ emailConsent: { granted: false, at: null, source: null } }))).toBe('no_consent'));
+    expect(reasonFor(aPatient({ emailConsent: { granted: false, at: null, source: null } }))).toBe(
+      'no_consent',
+    ));
   it('suppressed', () => expect(reasonFor(aPatient({ suppressed: true }))).toBe('suppressed'));
   it('discharged', () => expect(reasonFor(aPatient({ careStatus: 'discharged' }))).toBe('discharged'));
-  it('paused until later', () => expect(reasonFor(aPatient({ pausedUntil: '2027-02-01T00:00:00Z' }))).toBe('paused'));
+  it('paused until later', () =>
+    expect(reasonFor(aPatient({ pausedUntil: '2027-02-01T00:00:00Z' }))).toBe('paused'));
   it('a pause that ended is no obstacle', () =>
     expect(reasonFor(aPatient({ pausedUntil: '2027-01-01T00:00:00Z' }))).toBeNull());
-  it('future booking', () => expect(reasonFor(aPatient({ nextBookingAt: '2027-01-10T09:00:00Z' }))).toBe('booked'));
+  it('future booking', () =>
+    expect(reasonFor(aPatient({ nextBookingAt: '2027-01-10T09:00:00Z' }))).toBe('booked'));
   it('booked since the email was planned', () =>
-    expect(reasonFor(aPatient({ lastBookedAt: '2027-01-04T12:00:00Z' }), { plannedAt: '2027-01-04T05:00:00Z' })).toBe(
-      'booked',
-    ));
+    expect(
+      reasonFor(aPatient({ lastBookedAt: '2027-01-04T12:00:00Z' }), { plannedAt: '2027-01-04T05:00:00Z' }),
+    ).toBe('booked'));
   it('a booking before planning does not stop it', () =>
-    expect(reasonFor(aPatient({ lastBookedAt: '2027-01-03T12:00:00Z' }), { plannedAt: '2027-01-04T05:00:00Z' })).toBeNull());
+    expect(
+      reasonFor(aPatient({ lastBookedAt: '2027-01-03T12:00:00Z' }), { plannedAt: '2027-01-04T05:00:00Z' }),
+    ).toBeNull());
   it('answered since the email was planned', () =>
-    expect(reasonFor(aPatient({ lastAnsweredAt: '2027-01-04T18:00:00Z' }), { plannedAt: '2027-01-04T05:00:00Z' })).toBe(
-      'answered',
-    ));
+    expect(
+      reasonFor(aPatient({ lastAnsweredAt: '2027-01-04T18:00:00Z' }), { plannedAt: '2027-01-04T05:00:00Z' }),
+    ).toBe('answered'));
   it('episode budget spent (3 touches in the episode)', () => {
     const touchLog = ['2026-10-01', '2026-11-01', '2026-12-01'].map((d, i) => ({
       at: `${d}T09:30:00Z`,

@@ -12,7 +12,10 @@ const now = new Date('2027-01-05T09:30:00Z');
 describe('link tokens', () => {
   const token = issueToken({ practiceId: 'prac_1', outreachRef: 'op-1', action: 'book' }, key1, now);
   it('verify with the key that signed them', () => {
-    expect(verifyToken(token, [key1], now)).toMatchObject({ valid: true, token: { practiceId: 'prac_1', action: 'book' } });
+    expect(verifyToken(token, [key1], now)).toMatchObject({
+      valid: true,
+      token: { practiceId: 'prac_1', action: 'book' },
+    });
   });
   it('still verify after rotation while the old key is kept', () => {
     expect(verifyToken(token, [key2, key1], now).valid).toBe(true);
@@ -29,8 +32,15 @@ describe('link tokens', () => {
   });
   it('expire after 90 days; unsubscribe links after a year', () => {
     expect(verifyToken(token, [key1], new Date('2027-04-05T09:29:00Z')).valid).toBe(true);
-    expect(verifyToken(token, [key1], new Date('2027-04-05T09:31:00Z'))).toMatchObject({ valid: false, reason: 'expired' });
-    const unsubscribe = issueToken({ practiceId: 'prac_1', outreachRef: 'op-1', action: 'unsubscribe' }, key1, now);
+    expect(verifyToken(token, [key1], new Date('2027-04-05T09:31:00Z'))).toMatchObject({
+      valid: false,
+      reason: 'expired',
+    });
+    const unsubscribe = issueToken(
+      { practiceId: 'prac_1', outreachRef: 'op-1', action: 'unsubscribe' },
+      key1,
+      now,
+    );
     expect(verifyToken(unsubscribe, [key1], new Date('2027-12-31T00:00:00Z')).valid).toBe(true);
     expect(verifyToken(unsubscribe, [key1], new Date('2028-01-06T00:00:00Z')).valid).toBe(false);
   });
@@ -39,21 +49,39 @@ describe('link tokens', () => {
 describe('generic webhook signature', () => {
   const body = '{"id":"evt_1"}';
   const t = Math.floor(now.getTime() / 1000);
-  const sign = (secret: string, ts = t, raw = body) => createHmac('sha256', secret).update(`${ts}.${raw}`).digest('hex');
+  const sign = (secret: string, ts = t, raw = body) =>
+    createHmac('sha256', secret).update(`${ts}.${raw}`).digest('hex');
   it('accepts the current or the previous secret, among several v1', () => {
     const header = `t=${t},v1=${sign('old')},v1=${sign('other')}`;
     expect(verifyGenericSignature(header, body, ['new', 'old'], now)).toEqual({ valid: true });
   });
   it('refuses a forged one, a modified body, a missing header', () => {
-    expect(verifyGenericSignature(`t=${t},v1=${sign('wrong')}`, body, ['new'], now)).toEqual({ valid: false, reason: 'mismatch' });
-    expect(verifyGenericSignature(`t=${t},v1=${sign('new')}`, `${body} `, ['new'], now)).toEqual({ valid: false, reason: 'mismatch' });
+    expect(verifyGenericSignature(`t=${t},v1=${sign('wrong')}`, body, ['new'], now)).toEqual({
+      valid: false,
+      reason: 'mismatch',
+    });
+    expect(verifyGenericSignature(`t=${t},v1=${sign('new')}`, `${body} `, ['new'], now)).toEqual({
+      valid: false,
+      reason: 'mismatch',
+    });
     expect(verifyGenericSignature(null, body, ['new'], now)).toEqual({ valid: false, reason: 'missing' });
-    expect(verifyGenericSignature('v1=abc', body, ['new'], now)).toEqual({ valid: false, reason: 'malformed' });
+    expect(verifyGenericSignature('v1=abc', body, ['new'], now)).toEqual({
+      valid: false,
+      reason: 'malformed',
+    });
   });
   it('refuses a signature older or newer than 300 s, even when correctly signed', () => {
-    expect(verifyGenericSignature(`t=${t - 301},v1=${sign('new', t - 301)}`, body, ['new'], now)).toEqual({ valid: false, reason: 'expired' });
-    expect(verifyGenericSignature(`t=${t + 301},v1=${sign('new', t + 301)}`, body, ['new'], now)).toEqual({ valid: false, reason: 'expired' });
-    expect(verifyGenericSignature(`t=${t - 299},v1=${sign('new', t - 299)}`, body, ['new'], now)).toEqual({ valid: true });
+    expect(verifyGenericSignature(`t=${t - 301},v1=${sign('new', t - 301)}`, body, ['new'], now)).toEqual({
+      valid: false,
+      reason: 'expired',
+    });
+    expect(verifyGenericSignature(`t=${t + 301},v1=${sign('new', t + 301)}`, body, ['new'], now)).toEqual({
+      valid: false,
+      reason: 'expired',
+    });
+    expect(verifyGenericSignature(`t=${t - 299},v1=${sign('new', t - 299)}`, body, ['new'], now)).toEqual({
+      valid: true,
+    });
   });
 });
 

@@ -23,8 +23,16 @@ const noControl = (max: number) =>
     .string()
     .trim()
     .max(max, `must be at most ${max} characters`)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'must not contain control characters');
+    .refine((s) => !hasControlCharacter(s), 'must not contain control characters');
+
+/** Tabs and line breaks are fine in free text; other C0 controls and DEL are not. */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f) return true;
+  }
+  return false;
+}
 
 /** Any BCP 47 language tag is accepted; only fr and en have templates, others fall back to the practice locale. */
 const locale = z
@@ -40,7 +48,9 @@ const consent = z.union([
   z.object({
     granted: z.boolean(),
     at: instant.nullish().transform((v) => v ?? null),
-    source: noControl(100).nullish().transform((v) => v ?? null),
+    source: noControl(100)
+      .nullish()
+      .transform((v) => v ?? null),
   }),
 ]);
 
@@ -57,7 +67,9 @@ export const patientSchema = z.object({
   progressNote: noControl(2000).nullish(),
   plan: z
     .object({
-      summary: noControl(2000).nullish().transform((v) => v ?? null),
+      summary: noControl(2000)
+        .nullish()
+        .transform((v) => v ?? null),
       nextMilestoneAt: instant.nullish().transform((v) => v ?? null),
     })
     .nullish(),
@@ -83,8 +95,15 @@ export const bookingEventSchema = z
       ctx.addIssue({ code: 'custom', path: ['appointment'], message: `is required for ${event.type}` });
       return;
     }
-    if ((event.type === 'appointment.booked' || event.type === 'appointment.rescheduled') && !event.appointment.startsAt) {
-      ctx.addIssue({ code: 'custom', path: ['appointment', 'startsAt'], message: `is required for ${event.type}` });
+    if (
+      (event.type === 'appointment.booked' || event.type === 'appointment.rescheduled') &&
+      !event.appointment.startsAt
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['appointment', 'startsAt'],
+        message: `is required for ${event.type}`,
+      });
     }
   });
 
@@ -107,5 +126,7 @@ export function fieldProblems(error: z.ZodError): FieldProblem[] {
 
 export function parseBookingEvent(body: unknown): ParseResult<BookingEvent> {
   const result = bookingEventSchema.safeParse(body);
-  return result.success ? { ok: true, value: result.data } : { ok: false, problems: fieldProblems(result.error) };
+  return result.success
+    ? { ok: true, value: result.data }
+    : { ok: false, problems: fieldProblems(result.error) };
 }

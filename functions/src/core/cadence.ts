@@ -12,7 +12,10 @@ export function defaultCadenceDays(lapseDays: number): [number, number, number] 
 }
 
 export function localDateOf(instant: string | Date, timeZone: string): string {
-  const dt = typeof instant === 'string' ? DateTime.fromISO(instant, { zone: timeZone }) : DateTime.fromJSDate(instant, { zone: timeZone });
+  const dt =
+    typeof instant === 'string'
+      ? DateTime.fromISO(instant, { zone: timeZone })
+      : DateTime.fromJSDate(instant, { zone: timeZone });
   return dt.toISODate() ?? '';
 }
 
@@ -79,7 +82,8 @@ export function nextAction(practice: Practice, patient: Patient, today: string, 
     const dueDate = addDays(localDateOf(milestoneAt, tz), 1);
     const lateBy = daysBetween(dueDate, today);
     if (lateBy < 0) waits.push(dueDate);
-    else if (lateBy <= STALE_AFTER_DAYS) candidates.push({ kind: 'milestone', episode, milestoneAt, dueDate });
+    else if (lateBy <= STALE_AFTER_DAYS)
+      candidates.push({ kind: 'milestone', episode, milestoneAt, dueDate });
   }
 
   const stepDays =
@@ -94,9 +98,9 @@ export function nextAction(practice: Practice, patient: Patient, today: string, 
     const afterVisit = stepDays[step - 1] ?? 0;
     let dueDate = addDays(lastVisitDate, afterVisit);
     if (step > 1 && lastEpisodeTouch) {
-      // Keep the cadence's spacing when an earlier step went out late (e.g. a patient imported long after lapsing).
-      const spacing = afterVisit - (stepDays[step - 2] ?? 0);
-      const spaced = addDays(lastEpisodeTouch, spacing);
+      // When an earlier step went out late (a patient imported long after lapsing, a long closure), the next
+      // one waits out the cooldown instead of landing inside it and being skipped.
+      const spaced = addDays(lastEpisodeTouch, practice.cooldownDays);
       if (spaced > dueDate) dueDate = spaced;
     }
     const lateBy = daysBetween(dueDate, today);
@@ -127,7 +131,12 @@ export function nextAction(practice: Practice, patient: Patient, today: string, 
 }
 
 /** The template of a lapse cadence step (SPEC §5.2), never repeating one already used in the episode. */
-export function chooseTemplate(practice: Practice, patient: Patient, episode: Episode, step: number): TemplateId {
+export function chooseTemplate(
+  practice: Practice,
+  patient: Patient,
+  episode: Episode,
+  step: number,
+): TemplateId {
   if (patient.careStatus === 'plan_completed') return 'check-in';
   const used = new Set(episode.templatesUsed);
   if (step === 1) {

@@ -2,7 +2,12 @@
 import { createHash } from 'node:crypto';
 
 /** Deterministic: the same (practice, patient, episode) always lands in the same group. */
-export function isHeldOut(practiceId: string, patientId: string, episodeKey: string, holdoutPercent: number): boolean {
+export function isHeldOut(
+  practiceId: string,
+  patientId: string,
+  episodeKey: string,
+  holdoutPercent: number,
+): boolean {
   if (holdoutPercent <= 0) return false;
   if (holdoutPercent >= 100) return true;
   const digest = createHash('sha256').update(`${practiceId}|${patientId}|${episodeKey}`, 'utf8').digest();

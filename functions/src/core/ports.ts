@@ -60,7 +60,11 @@ export interface PatientStore {
 }
 
 export interface AppointmentStore {
-  getAppointment(practiceId: string, patientId: string, appointmentId: string): Promise<Versioned<Appointment> | null>;
+  getAppointment(
+    practiceId: string,
+    patientId: string,
+    appointmentId: string,
+  ): Promise<Versioned<Appointment> | null>;
   createAppointment(appointment: Appointment): Promise<string>;
   updateAppointment(appointment: Appointment, etag: string): Promise<string>;
   listAppointments(practiceId: string, patientId: string): AsyncIterable<Appointment>;
@@ -96,7 +100,11 @@ export interface InboundEventRecord {
 }
 
 export interface InboundEventStore {
-  getEvent(practiceId: string, source: WebhookSource, eventId: string): Promise<Versioned<InboundEventRecord> | null>;
+  getEvent(
+    practiceId: string,
+    source: WebhookSource,
+    eventId: string,
+  ): Promise<Versioned<InboundEventRecord> | null>;
   /** Returns null when it already exists. */
   createEvent(record: InboundEventRecord): Promise<string | null>;
   updateEvent(record: InboundEventRecord, etag: string): Promise<string>;
@@ -142,6 +150,7 @@ export interface SendRequest {
   v: 1;
   practiceId: string;
   outreachId: string;
+  /** When this message is meant to be handled (the row's notBefore, or a retry time). */
   notBefore: string;
 }
 

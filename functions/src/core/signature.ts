@@ -46,7 +46,8 @@ export function verifyGenericSignature(
   const parsed = parseHeader(header);
   if (!parsed) return { valid: false, reason: 'malformed' };
   const nowInSeconds = Math.floor(now.getTime() / 1000);
-  if (Math.abs(nowInSeconds - parsed.timestamp) > toleranceInSeconds) return { valid: false, reason: 'expired' };
+  if (Math.abs(nowInSeconds - parsed.timestamp) > toleranceInSeconds)
+    return { valid: false, reason: 'expired' };
   let matched = false;
   for (const secret of secrets) {
     const expected = Buffer.from(signGeneric(secret, parsed.timestamp, rawBody), 'hex');

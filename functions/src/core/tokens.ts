@@ -23,20 +23,26 @@ export interface LinkToken {
 
 export type TokenCheck =
   | { valid: true; token: LinkToken }
-  | { valid: false; reason: 'malformed' | 'unknown_key' | 'bad_signature' | 'expired'; token: LinkToken | null };
+  | {
+      valid: false;
+      reason: 'malformed' | 'unknown_key' | 'bad_signature' | 'expired';
+      token: LinkToken | null;
+    };
 
 export function lifetimeInDays(action: LinkAction): number {
   return action === 'unsubscribe' ? UNSUBSCRIBE_LIFETIME_DAYS : LINK_LIFETIME_DAYS;
 }
 
-export function issueToken(
-  fields: Omit<LinkToken, 'expiresAt'>,
-  key: SigningKey,
-  now: Date,
-): string {
+export function issueToken(fields: Omit<LinkToken, 'expiresAt'>, key: SigningKey, now: Date): string {
   const expiresAt = Math.floor(now.getTime() / 1000) + lifetimeInDays(fields.action) * 86_400;
   const payload = Buffer.from(
-    JSON.stringify({ k: key.id, p: fields.practiceId, o: fields.outreachRef, a: fields.action, e: expiresAt }),
+    JSON.stringify({
+      k: key.id,
+      p: fields.practiceId,
+      o: fields.outreachRef,
+      a: fields.action,
+      e: expiresAt,
+    }),
     'utf8',
   ).toString('base64url');
   return `${payload}.${mac(key, payload)}`;

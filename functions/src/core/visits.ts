@@ -17,9 +17,14 @@ export function summarizeVisits(appointments: Iterable<Appointment>, now: Date):
   for (const appointment of appointments) {
     const startsAt = Date.parse(appointment.startsAt);
     if (Number.isNaN(startsAt)) continue;
-    const isVisit = appointment.status === 'completed' || (appointment.status === 'booked' && startsAt <= nowMs);
+    const isVisit =
+      appointment.status === 'completed' || (appointment.status === 'booked' && startsAt <= nowMs);
     if (isVisit && (lastVisit === null || startsAt > lastVisit)) lastVisit = startsAt;
-    if (appointment.status === 'booked' && startsAt > nowMs && (nextBooking === null || startsAt < nextBooking)) {
+    if (
+      appointment.status === 'booked' &&
+      startsAt > nowMs &&
+      (nextBooking === null || startsAt < nextBooking)
+    ) {
       nextBooking = startsAt;
     }
   }

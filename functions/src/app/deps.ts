@@ -1,0 +1,36 @@
+// What the use cases need, as ports: built once per process by composition.ts.
+import type {
+  AppointmentStore,
+  Clock,
+  DueIndex,
+  EmailSender,
+  InboundEventStore,
+  Logger,
+  MessageIndex,
+  OutreachLedger,
+  PatientStore,
+  PracticeStore,
+  QuotaLimits,
+  SendScheduler,
+  SendSlotStore,
+  TemplateRenderer,
+} from '../core/ports';
+import type { SigningKey } from '../core/tokens';
+
+export interface Deps {
+  clock: Clock;
+  log: Logger;
+  practices: PracticeStore;
+  patients: PatientStore;
+  appointments: AppointmentStore;
+  ledger: OutreachLedger;
+  dueIndex: DueIndex;
+  inboundEvents: InboundEventStore;
+  messageIndex: MessageIndex;
+  slots: SendSlotStore;
+  scheduler: SendScheduler;
+  sender: EmailSender;
+  renderer: TemplateRenderer;
+  quota: QuotaLimits;
+  links: { publicBaseUrl: string; keys: SigningKey[] };
+}

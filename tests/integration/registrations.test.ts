@@ -1,0 +1,80 @@
+// Builds the app with tsc and loads dist/ as the Functions host would, then checks every registration.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+interface Binding {
+  type: string;
+  direction: string;
+  [key: string]: unknown;
+}
+interface Registration {
+  name: string;
+  bindings: Record<string, Binding>;
+}
+
+const root = path.resolve(import.meta.dirname, '../..');
+let loaded: { files: string[]; registrations: Registration[] };
+
+function trigger(name: string): Binding {
+  const registration = loaded.registrations.find((r) => r.name === name);
+  if (!registration) throw new Error(`function ${name} is not registered`);
+  const found = Object.values(registration.bindings).find((b) => b.type.endsWith('Trigger'));
+  if (!found) throw new Error(`function ${name} has no trigger`);
+  return found;
+}
+
+beforeAll(() => {
+  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'functions'], {
+    cwd: root,
+    stdio: 'pipe',
+  });
+  const output = execFileSync(
+    process.execPath,
+    [path.join(root, 'tests/support/hostLoader.cjs'), path.join(root, 'functions')],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  );
+  loaded = JSON.parse(output);
+}, 120_000);
+
+describe('function registrations, as the host sees them', () => {
+  it('loads the entry files named by package.json main', () => {
+    expect(loaded.files).toContain('dist/src/index.js');
+    expect(loaded.files).toContain('dist/src/functions/bookingWebhook.js');
+  });
+
+  it('bookingWebhook: anonymous POST webhooks/{source}/{practiceId}', () => {
+    expect(trigger('bookingWebhook')).toMatchObject({
+      type: 'httpTrigger',
+      direction: 'in',
+      route: 'webhooks/{source}/{practiceId}',
+      methods: ['POST'],
+      authLevel: 'anonymous',
+    });
+  });
+
+  it.each([
+    ['planLapsedOutreach', '%LAPSED_SCAN_SCHEDULE%'],
+    ['planMilestoneOutreach', '%MILESTONE_SCAN_SCHEDULE%'],
+    ['planSeasonalOutreach', '%SEASONAL_SCAN_SCHEDULE%'],
+  ])('%s: timer on the %s setting', (name, schedule) => {
+    expect(trigger(name)).toMatchObject({ type: 'timerTrigger', direction: 'in', schedule });
+  });
+
+  it('sendOutreach: queue outreach-send on the ReengageStorage connection', () => {
+    expect(trigger('sendOutreach')).toMatchObject({
+      type: 'queueTrigger',
+      direction: 'in',
+      queueName: 'outreach-send',
+      connection: 'ReengageStorage',
+    });
+  });
+
+  it('registers no function twice', () => {
+    const names = loaded.registrations.map((r) => r.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+});
