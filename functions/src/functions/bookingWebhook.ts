@@ -8,7 +8,7 @@ import { MAX_WEBHOOK_BYTES, parseBookingEvent } from '../core/bookingEvents';
 import { isValidId } from '../core/ids';
 import type { WebhookSource } from '../core/ports';
 import { verifyGenericSignature } from '../core/signature';
-import { isJsonContentType, problem, readBody } from './http';
+import { isJsonContentType, problem, readBody } from '../http';
 
 const SUPPORTED_SOURCES: readonly WebhookSource[] = ['generic'];
 // Verifying against a throwaway secret when the practice is unknown makes both cases answer alike.
@@ -31,8 +31,10 @@ export async function handleBookingWebhook(deps: Deps, request: HttpRequest): Pr
   if (!body.ok)
     return problem(413, 'Payload too large', `The body must be at most ${MAX_WEBHOOK_BYTES} bytes.`);
 
-  const practice = isValidId(practiceId) ? await deps.practices.getPractice(practiceId) : null;
-  const secrets = practice ? await deps.practices.getSecrets(practiceId) : null;
+  // Both reads happen for any well-formed id, so an unknown practice costs the same as a known one.
+  const [practice, secrets] = isValidId(practiceId)
+    ? await Promise.all([deps.practices.getPractice(practiceId), deps.practices.getSecrets(practiceId)])
+    : [null, null];
   const secret = secrets?.webhooks[source as WebhookSource];
   const candidates = secret
     ? [secret.current, ...(secret.previous ? [secret.previous] : [])]

@@ -1,6 +1,6 @@
-// Small helpers shared by the HTTP functions: problem+json answers and bounded body reads.
+// Shared by the HTTP functions: problem+json answers and bounded body reads.
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import type { FieldProblem } from '../core/bookingEvents';
+import type { FieldProblem } from './core/bookingEvents';
 
 export function problem(
   status: number,
