@@ -8,12 +8,14 @@ import { QueueSendScheduler, type QueueSendSchedulerOptions } from './adapters/q
 import { createStorageClients, type StorageClients, type StorageNames } from './adapters/storageClients';
 import { TableAppointmentStore } from './adapters/tables/TableAppointmentStore';
 import { TableDueIndex } from './adapters/tables/TableDueIndex';
+import { TableFeedbackStore } from './adapters/tables/TableFeedbackStore';
 import { TableInboundEventStore } from './adapters/tables/TableInboundEventStore';
 import { TableMessageIndex } from './adapters/tables/TableMessageIndex';
 import { TableOutreachLedger } from './adapters/tables/TableOutreachLedger';
 import { TablePatientStore } from './adapters/tables/TablePatientStore';
 import { TablePracticeStore } from './adapters/tables/TablePracticeStore';
 import { TableSendSlotStore } from './adapters/tables/TableSendSlotStore';
+import { TableSuppressionStore } from './adapters/tables/TableSuppressionStore';
 import type { Deps } from './app/deps';
 import { appConfig, type Config } from './config';
 import type { Clock, EmailSender, Logger } from './core/ports';
@@ -57,6 +59,8 @@ export function createComposition(config: Config, options: CompositionOptions = 
     dueIndex: new TableDueIndex(tables.dueIndex),
     inboundEvents: new TableInboundEventStore(tables.inboundEvents),
     messageIndex: new TableMessageIndex(tables.messageIndex),
+    feedback: new TableFeedbackStore(tables.feedback),
+    suppressions: new TableSuppressionStore(tables.suppressions),
     slots: new TableSendSlotStore(tables.sendSlots),
     scheduler: new QueueSendScheduler(queues.outreachSend, clock, options.scheduler),
     sender: options.sender ?? createEmailSender(config, clock),

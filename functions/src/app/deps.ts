@@ -4,6 +4,7 @@ import type {
   Clock,
   DueIndex,
   EmailSender,
+  FeedbackStore,
   InboundEventStore,
   Logger,
   MessageIndex,
@@ -13,6 +14,7 @@ import type {
   QuotaLimits,
   SendScheduler,
   SendSlotStore,
+  SuppressionStore,
   TemplateRenderer,
 } from '../core/ports';
 import type { SigningKey } from '../core/tokens';
@@ -27,6 +29,8 @@ export interface Deps {
   dueIndex: DueIndex;
   inboundEvents: InboundEventStore;
   messageIndex: MessageIndex;
+  feedback: FeedbackStore;
+  suppressions: SuppressionStore;
   slots: SendSlotStore;
   scheduler: SendScheduler;
   sender: EmailSender;

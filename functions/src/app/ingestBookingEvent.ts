@@ -1,6 +1,6 @@
 // Applies one canonical booking event to patient and appointment state: idempotent, order-tolerant, forward-only.
 import type { BookingEvent, BookingEventType, PatientFields } from '../core/bookingEvents';
-import { hashForLog } from '../core/ids';
+import { addressHashOf, hashForLog } from '../core/ids';
 import type { Appointment, AppointmentStatus, Patient, Practice } from '../core/model';
 import type { WebhookSource } from '../core/ports';
 import { newPatient } from '../core/practiceDefaults';

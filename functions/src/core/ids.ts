@@ -42,3 +42,10 @@ export function operationIdOf(practiceId: string, outreachId: string): string {
 export function hashForLog(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 12);
 }
+
+/** The suppression list's key for an address: salted per practice, never reversible to the address. */
+export function addressHashOf(practiceId: string, email: string): string {
+  return createHash('sha256')
+    .update(`reengage-suppression\n${practiceId}\n${email.trim().toLowerCase()}`, 'utf8')
+    .digest('hex');
+}

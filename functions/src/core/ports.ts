@@ -234,3 +234,42 @@ export interface Logger {
   warn(message: string, properties?: Record<string, string | number | boolean | null>): void;
   error(message: string, properties?: Record<string, string | number | boolean | null>): void;
 }
+
+/** One feedback per email (a second submission updates it). The comment is personal data. */
+export interface FeedbackEntry {
+  practiceId: string;
+  /** The ledger row the feedback answers (its id starts with the patient id). */
+  outreachId: string;
+  patientId: string;
+  rating: 1 | 2 | 3 | 4 | 5;
+  comment: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FeedbackStore {
+  getFeedback(practiceId: string, outreachId: string): Promise<FeedbackEntry | null>;
+  upsertFeedback(entry: FeedbackEntry): Promise<void>;
+  listFeedback(practiceId: string): AsyncIterable<FeedbackEntry>;
+  listFeedbackForPatient(practiceId: string, patientId: string): AsyncIterable<FeedbackEntry>;
+  deleteFeedback(practiceId: string, outreachId: string): Promise<void>;
+}
+
+export type SuppressionReason = 'unsubscribed' | 'bounced' | 'suppressed' | 'complained';
+
+/**
+ * An address never to write to again, kept only as a salted hash so it outlives erasure: a patient
+ * who is erased and imported again is still not written to.
+ */
+export interface SuppressionEntry {
+  practiceId: string;
+  addressHash: string;
+  reason: SuppressionReason;
+  at: string;
+}
+
+export interface SuppressionStore {
+  getSuppression(practiceId: string, addressHash: string): Promise<SuppressionEntry | null>;
+  upsertSuppression(entry: SuppressionEntry): Promise<void>;
+  listSuppressions(practiceId: string): AsyncIterable<SuppressionEntry>;
+}
