@@ -37,42 +37,51 @@ export async function drainOutreachQueue(
   const report: DrainReport = { handled: 0, results: {}, poisoned: 0, errors: 0 };
   const maxMessages = options.maxMessages ?? 100_000;
   const until = options.until?.toISOString() ?? null;
-  const later: { messageId: string; popReceipt: string; messageText: string }[] = [];
-  while (report.handled < maxMessages) {
-    const batch = await queue.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 30 });
-    if (batch.receivedMessageItems.length === 0) break;
-    const ordered = batch.receivedMessageItems
-      .map((item) => ({ item, body: safeJson(item.messageText) }))
-      .sort((a, b) => notBeforeOf(a.body).localeCompare(notBeforeOf(b.body)));
-    for (const { item, body } of ordered) {
-      const at = notBeforeOf(body);
-      if (until && at > until) {
-        later.push(item); // stays hidden for this drain, made visible again below
-        continue;
-      }
-      if (at) clock.advanceTo(at);
-      try {
-        const result = await handleSendOutreach(deps, item.messageText);
-        report.results[result] = (report.results[result] ?? 0) + 1;
-        await queue.deleteMessage(item.messageId, item.popReceipt);
-        options.onMessage?.(result);
-      } catch (error) {
-        report.errors++;
-        if (item.dequeueCount >= MAX_DEQUEUE_COUNT) {
-          await poisonQueue.createIfNotExists();
-          await poisonQueue.sendMessage(item.messageText);
+  const later: string[] = [];
+  try {
+    while (report.handled < maxMessages) {
+      const batch = await queue.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 30 });
+      if (batch.receivedMessageItems.length === 0) break;
+      const ordered = batch.receivedMessageItems
+        .map((item) => ({ item, body: safeJson(item.messageText) }))
+        .sort((a, b) => notBeforeOf(a.body).localeCompare(notBeforeOf(b.body)));
+      for (const { item, body } of ordered) {
+        const at = notBeforeOf(body);
+        if (until && at > until) {
+          // Taken off now and put back as a fresh message below. Left in place, every deferral would count
+          // towards maxDequeueCount (the host never dequeues a message before it is due, so a message
+          // deferred by a few simulated days would be poisoned on its first failure), and its pop receipt
+          // would go stale if this drain outlasted the 30 s visibility and received it again.
           await queue.deleteMessage(item.messageId, item.popReceipt);
-          report.poisoned++;
-        } else {
-          // Make it visible again at once for the next loop, as the host would after its retry delay.
-          await queue.updateMessage(item.messageId, item.popReceipt, item.messageText, 0);
+          later.push(item.messageText);
+          continue;
         }
-        options.onMessage?.(`error: ${error instanceof Error ? error.message : String(error)}`);
+        if (at) clock.advanceTo(at);
+        try {
+          const result = await handleSendOutreach(deps, item.messageText);
+          report.results[result] = (report.results[result] ?? 0) + 1;
+          await queue.deleteMessage(item.messageId, item.popReceipt);
+          options.onMessage?.(result);
+        } catch (error) {
+          report.errors++;
+          if (item.dequeueCount >= MAX_DEQUEUE_COUNT) {
+            await poisonQueue.createIfNotExists();
+            await poisonQueue.sendMessage(item.messageText);
+            await queue.deleteMessage(item.messageId, item.popReceipt);
+            report.poisoned++;
+          } else {
+            // Make it visible again at once for the next loop, as the host would after its retry delay.
+            await queue.updateMessage(item.messageId, item.popReceipt, item.messageText, 0);
+          }
+          options.onMessage?.(`error: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        report.handled++;
       }
-      report.handled++;
     }
+  } finally {
+    // Never expiring, like the scheduler's messages: an expired message would be an email silently lost.
+    for (const text of later) await queue.sendMessage(text, { messageTimeToLive: -1 });
   }
-  for (const item of later) await queue.updateMessage(item.messageId, item.popReceipt, item.messageText, 0);
   return report;
 }
 

@@ -1,6 +1,6 @@
 // Runs the real app (handlers, use cases, adapters) against a given Azurite: for flow tests, the demo and benchmarks.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 // @azure/functions is a CommonJS bundle whose names ESM cannot see: take them from the default export.
@@ -43,10 +43,12 @@ export class Harness {
   readonly outboxDirectory: string;
   readonly webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
   private readonly connectionString: string;
+  private readonly ownsOutbox: boolean;
 
   constructor(options: HarnessOptions) {
     this.clock = new ManualClock(options.start);
     this.connectionString = options.connectionString;
+    this.ownsOutbox = !options.outboxDirectory;
     this.outboxDirectory = options.outboxDirectory ?? mkdtempSync(path.join(tmpdir(), 'reengage-outbox-'));
     const config = loadConfig({
       ReengageStorage: options.connectionString,
@@ -121,5 +123,6 @@ export class Harness {
 
   async dispose(): Promise<void> {
     await this.composition.storage.deleteStorage();
+    if (this.ownsOutbox) rmSync(this.outboxDirectory, { recursive: true, force: true });
   }
 }

@@ -9,6 +9,8 @@ import type { Deps } from './deps';
 
 /** A claim older than this is presumed dead; its fate is then asked of the transport, never guessed. */
 export const CLAIM_TIMEOUT_MS = 10 * 60_000;
+/** failureReason of a row whose last send attempt ended without an answer: ACS may or may not have it. */
+export const IN_DOUBT = 'in_doubt';
 /** Early deliveries within this margin are sent rather than re-scheduled (queue timers are not exact). */
 const EARLY_MARGIN_MS = 60_000;
 
@@ -37,10 +39,12 @@ export async function sendOutreach(deps: Deps, request: SendRequest): Promise<Se
   }
   let claimed: Versioned<OutreachRow>;
   if (row.status === 'planned') {
-    claimed = await claim(deps, current, now);
+    const won = await claim(deps, current, now);
+    if (!won) return 'in_progress';
+    claimed = won;
   } else if (row.status === 'sending') {
     const claimedAt = row.claimedAt ? Date.parse(row.claimedAt) : Number.NEGATIVE_INFINITY;
-    if (now.getTime() - claimedAt < CLAIM_TIMEOUT_MS) {
+    if (row.failureReason !== IN_DOUBT && now.getTime() - claimedAt < CLAIM_TIMEOUT_MS) {
       // Another worker holds the row (or this is a duplicate delivery): look again once its claim expires.
       const lookAgain = new Date(claimedAt + CLAIM_TIMEOUT_MS + 1_000);
       await deps.scheduler.scheduleSend({ ...request, notBefore: lookAgain.toISOString() }, lookAgain);
@@ -50,8 +54,10 @@ export async function sendOutreach(deps: Deps, request: SendRequest): Promise<Se
     if (fate === 'succeeded' || fate === 'running') {
       await record(deps, current, {
         status: 'sent',
+        // The claim time is when the transport took it (to within the request), not when we found out.
         sentAt: row.claimedAt ?? now.toISOString(),
         claimedAt: null,
+        failureReason: null,
       });
       deps.log.info('stale claim resolved: the transport had accepted it', log);
       return 'sent';
@@ -60,7 +66,10 @@ export async function sendOutreach(deps: Deps, request: SendRequest): Promise<Se
       await record(deps, current, { status: 'failed', failureReason: 'transport_failed', claimedAt: null });
       return 'failed';
     }
-    claimed = await claim(deps, current, now); // never accepted: safe to send with the same operation id
+    // Never accepted: safe to send with the same operation id.
+    const reclaimed = await claim(deps, current, now);
+    if (!reclaimed) return 'in_progress';
+    claimed = reclaimed;
   } else {
     return 'already_done';
   }
@@ -148,9 +157,9 @@ async function deliver(
     outcome = await deps.sender.send(email, row.operationId);
   } catch (error) {
     if (isReengageError(error) && error.retryable) {
-      // The transport may or may not have taken it: drop the claim time so the redelivery asks the
+      // The transport may or may not have taken it: mark the row in doubt so the redelivery asks the
       // transport at once (by operation id) instead of waiting for the claim to expire.
-      await record(deps, claimed, { claimedAt: null }).catch(() => undefined);
+      await record(deps, claimed, { failureReason: IN_DOUBT }).catch(() => undefined);
     }
     throw error;
   }
