@@ -128,6 +128,14 @@ async function applyToPatient(
     ) {
       patient.lastBookedAt = event.occurredAt;
     }
+    // An address that unsubscribed or bounced stays suppressed, even for a patient erased and imported again.
+    if (patient.email && !patient.suppressed && patient.email !== current?.value.email) {
+      const listed = await deps.suppressions.getSuppression(
+        practice.id,
+        addressHashOf(practice.id, patient.email),
+      );
+      if (listed) patient.suppressed = true;
+    }
     await savePatient(deps, practice, patient, current?.etag ?? null, now);
   });
 }
