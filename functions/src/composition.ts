@@ -5,6 +5,7 @@ import { AcsEmailSender } from './adapters/acs/AcsEmailSender';
 import { LiquidTemplateRenderer } from './adapters/liquid/LiquidTemplateRenderer';
 import { OutboxEmailSender } from './adapters/outbox/OutboxEmailSender';
 import { QueueSendScheduler, type QueueSendSchedulerOptions } from './adapters/queues/QueueSendScheduler';
+import { StorageQueuePoisonQueue } from './adapters/queues/StorageQueuePoisonQueue';
 import { createStorageClients, type StorageClients, type StorageNames } from './adapters/storageClients';
 import { TableAppointmentStore } from './adapters/tables/TableAppointmentStore';
 import { TableDueIndex } from './adapters/tables/TableDueIndex';
@@ -67,6 +68,8 @@ export function createComposition(config: Config, options: CompositionOptions = 
     renderer: new LiquidTemplateRenderer(options.templatesDirectory),
     quota: config.quota,
     links: { publicBaseUrl: config.publicBaseUrl, keys: config.linkSigningKeys },
+    emailEventsPoison: new StorageQueuePoisonQueue(storage.poisonQueues.emailEvents),
+    retentionDays: config.retentionDays,
   };
   return { deps, storage, ready: () => storage.ensureStorage().then(() => deps) };
 }

@@ -29,6 +29,11 @@ export interface StorageClients {
   names: StorageNames;
   tables: Record<TableRole, TableClient>;
   queues: Record<QueueRole, QueueClient>;
+  /**
+   * Each queue's `<name>-poison` twin, where the host moves a message after maxDequeueCount and where
+   * processEmailEvents puts malformed reports itself.
+   */
+  poisonQueues: Record<QueueRole, QueueClient>;
   /** Creates every table and queue that is missing. Idempotent; runs once per clients object unless it fails. */
   ensureStorage(): Promise<void>;
   /** Deletes every table and queue (tests and throwaway environments only). */
@@ -102,6 +107,7 @@ export function createStorageClients(
 ): StorageClients {
   const tables = {} as Record<TableRole, TableClient>;
   const queues = {} as Record<QueueRole, QueueClient>;
+  const poisonQueues = {} as Record<QueueRole, QueueClient>;
 
   if (connection.kind === 'connectionString') {
     const connectionString = expandDevelopmentStorage(connection.connectionString);
@@ -110,7 +116,10 @@ export function createStorageClients(
       tables[role] = TableClient.fromConnectionString(connectionString, name, tableOptions);
     }
     const queueService = QueueServiceClient.fromConnectionString(connectionString);
-    for (const [role, name] of entries(names.queues)) queues[role] = queueService.getQueueClient(name);
+    for (const [role, name] of entries(names.queues)) {
+      queues[role] = queueService.getQueueClient(name);
+      poisonQueues[role] = queueService.getQueueClient(`${name}-poison`);
+    }
   } else {
     const credential = new DefaultAzureCredential(
       connection.clientId ? { managedIdentityClientId: connection.clientId } : {},
@@ -120,16 +129,21 @@ export function createStorageClients(
       tables[role] = new TableClient(connection.tableServiceUri, name, credential, tableOptions);
     }
     const queueService = new QueueServiceClient(connection.queueServiceUri, credential);
-    for (const [role, name] of entries(names.queues)) queues[role] = queueService.getQueueClient(name);
+    for (const [role, name] of entries(names.queues)) {
+      queues[role] = queueService.getQueueClient(name);
+      poisonQueues[role] = queueService.getQueueClient(`${name}-poison`);
+    }
   }
 
+  const allQueues = [...Object.values<QueueClient>(queues), ...Object.values<QueueClient>(poisonQueues)];
   let ensured: Promise<void> | null = null;
   return {
     names,
     tables,
     queues,
+    poisonQueues,
     ensureStorage() {
-      ensured ??= createAll(tables, queues).catch((error: unknown) => {
+      ensured ??= createAll(tables, allQueues).catch((error: unknown) => {
         // A transient failure must not be remembered: the next caller tries again.
         ensured = null;
         throw error;
@@ -140,17 +154,17 @@ export function createStorageClients(
       ensured = null;
       await Promise.all([
         ...Object.values<TableClient>(tables).map((client) => client.deleteTable()),
-        ...Object.values<QueueClient>(queues).map((client) => ignoreNotFound(client.delete())),
+        ...allQueues.map((client) => ignoreNotFound(client.delete())),
       ]);
     },
   };
 }
 
-async function createAll(tables: Record<TableRole, TableClient>, queues: Record<QueueRole, QueueClient>) {
+async function createAll(tables: Record<TableRole, TableClient>, queues: QueueClient[]) {
   // createTable already swallows 409 TableAlreadyExists; createIfNotExists does the same for queues.
   await Promise.all([
     ...Object.values<TableClient>(tables).map((client) => client.createTable()),
-    ...Object.values<QueueClient>(queues).map((client) => client.createIfNotExists()),
+    ...queues.map((client) => client.createIfNotExists()),
   ]);
 }
 

@@ -10,6 +10,7 @@ import type {
   MessageIndex,
   OutreachLedger,
   PatientStore,
+  PoisonQueue,
   PracticeStore,
   QuotaLimits,
   SendScheduler,
@@ -37,4 +38,8 @@ export interface Deps {
   renderer: TemplateRenderer;
   quota: QuotaLimits;
   links: { publicBaseUrl: string; keys: SigningKey[] };
+  /** `email-events-poison`: malformed delivery reports go there at once instead of being retried. */
+  emailEventsPoison: PoisonQueue;
+  /** RETENTION_DAYS: outreach rows planned longer ago than this lose their personal content. */
+  retentionDays: number;
 }

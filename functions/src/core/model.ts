@@ -215,6 +215,15 @@ export interface OutreachRow extends OutreachKey {
   rebookedAt: string | null;
   failureReason: string | null;
   attempts: number;
+  /** First time ACS engagement tracking saw the email opened (absent on rows written before tracking). */
+  viewedAt?: string | null;
+  /** First time ACS engagement tracking saw a link of the email clicked. */
+  clickedAt?: string | null;
+  /**
+   * When the row's personal content was erased (GDPR erasure or retention): the patient id is then a
+   * pseudonym (`erased-…`) and the therapist is gone; template, status, dates and answers remain.
+   */
+  erasedAt?: string | null;
 }
 
 export interface DueEntry {

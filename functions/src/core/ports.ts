@@ -78,6 +78,10 @@ export interface OutreachLedger {
   updateOutreach(row: OutreachRow, etag: string): Promise<string>;
   listOutreachForPatient(practiceId: string, patientId: string): AsyncIterable<OutreachRow>;
   listOutreach(practiceId: string): AsyncIterable<OutreachRow>;
+  /** The practice's rows planned strictly before `before` (an ISO instant): what retention looks at. */
+  listOutreachPlannedBefore(practiceId: string, before: string): AsyncIterable<OutreachRow>;
+  /** Succeeds if already gone. Used when erasure moves a row to a pseudonymous key. */
+  deleteOutreach(practiceId: string, outreachId: string): Promise<void>;
 }
 
 export interface DueIndex {
@@ -108,6 +112,10 @@ export interface InboundEventStore {
   /** Returns null when it already exists. */
   createEvent(record: InboundEventRecord): Promise<string | null>;
   updateEvent(record: InboundEventRecord, etag: string): Promise<string>;
+  /** The practice's records received strictly before `before` (an ISO instant). */
+  listEventsReceivedBefore(practiceId: string, before: string): AsyncIterable<InboundEventRecord>;
+  /** Succeeds if already gone. */
+  deleteEvent(practiceId: string, source: WebhookSource, eventId: string): Promise<void>;
 }
 
 export interface MessageIndexEntry {
@@ -119,6 +127,14 @@ export interface MessageIndexEntry {
 export interface MessageIndex {
   upsertMessage(entry: MessageIndexEntry): Promise<void>;
   getMessage(messageId: string): Promise<MessageIndexEntry | null>;
+}
+
+/**
+ * The `-poison` twin of a queue: where a message that can never be processed is kept for an operator,
+ * unchanged, so that it can be re-driven once the cause is fixed (as the host does after maxDequeueCount).
+ */
+export interface PoisonQueue {
+  sendPoisonMessage(messageText: string): Promise<void>;
 }
 
 export interface QuotaLimits {

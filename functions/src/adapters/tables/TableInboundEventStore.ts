@@ -3,7 +3,7 @@
 // Event ids are chosen by booking tools and may hold characters a RowKey refuses (`/`, `#`, `?`, control
 // characters): they are escaped as keys.ts describes, and ids whose key would exceed 200 characters are
 // replaced by their SHA-256. The original id is kept as a property, so reads return it unchanged.
-import type { TableClient, TableEntity } from '@azure/data-tables';
+import { odata, type TableClient, type TableEntity } from '@azure/data-tables';
 import type { InboundEventRecord, InboundEventStore, Versioned, WebhookSource } from '../../core/ports';
 import { EntityReader, type StoredProperties, toEntity } from './entityCodec';
 import { boundedKey, checkedKey } from './keys';
@@ -71,5 +71,19 @@ export class TableInboundEventStore implements InboundEventStore {
 
   async updateEvent(record: InboundEventRecord, etag: string): Promise<string> {
     return this.events.replace(inboundEventToEntity(this.events.table, record), etag);
+  }
+
+  async *listEventsReceivedBefore(practiceId: string, before: string): AsyncIterable<InboundEventRecord> {
+    const partition = checkedKey(practiceId, 'practice id');
+    // receivedAt is written by toISOString(), so string order is time order.
+    for await (const entity of this.events.query(
+      odata`PartitionKey eq ${partition} and receivedAt lt ${before}`,
+    )) {
+      yield inboundEventFromEntity(this.events.table, entity);
+    }
+  }
+
+  async deleteEvent(practiceId: string, source: WebhookSource, eventId: string): Promise<void> {
+    await this.events.delete(checkedKey(practiceId, 'practice id'), rowKeyOf(source, eventId));
   }
 }

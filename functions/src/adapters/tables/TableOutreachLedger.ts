@@ -41,6 +41,9 @@ export function outreachToEntity(table: string, row: OutreachRow): TableEntity<S
     rebookedAt: row.rebookedAt,
     failureReason: row.failureReason,
     attempts: row.attempts,
+    viewedAt: row.viewedAt,
+    clickedAt: row.clickedAt,
+    erasedAt: row.erasedAt,
   });
 }
 
@@ -69,7 +72,15 @@ export function outreachFromEntity(table: string, entity: Record<string, unknown
     rebookedAt: r.optionalString('rebookedAt'),
     failureReason: r.optionalString('failureReason'),
     attempts: r.number('attempts'),
+    // Optional fields stay absent when unset, so rows written before them read back as they were.
+    ...optional('viewedAt', r.optionalString('viewedAt')),
+    ...optional('clickedAt', r.optionalString('clickedAt')),
+    ...optional('erasedAt', r.optionalString('erasedAt')),
   };
+}
+
+function optional<K extends string>(name: K, value: string | null): Partial<Record<K, string>> {
+  return value === null ? {} : ({ [name]: value } as Record<K, string>);
 }
 
 export class TableOutreachLedger implements OutreachLedger {
@@ -103,6 +114,20 @@ export class TableOutreachLedger implements OutreachLedger {
       const row = outreachFromEntity(this.outreach.table, entity);
       // A patient id that itself contains `|` would share the range of a shorter one; the property is exact.
       if (row.patientId === patientId) yield row;
+    }
+  }
+
+  async deleteOutreach(practiceId: string, outreachId: string): Promise<void> {
+    await this.outreach.delete(checkedKey(practiceId, 'practice id'), checkedKey(outreachId, 'outreach id'));
+  }
+
+  async *listOutreachPlannedBefore(practiceId: string, before: string): AsyncIterable<OutreachRow> {
+    const partition = checkedKey(practiceId, 'practice id');
+    // ISO instants written by toISOString() compare as strings in the same order as in time.
+    for await (const entity of this.outreach.query(
+      odata`PartitionKey eq ${partition} and plannedAt lt ${before}`,
+    )) {
+      yield outreachFromEntity(this.outreach.table, entity);
     }
   }
 
