@@ -57,6 +57,21 @@ describe('function registrations, as the host sees them', () => {
   });
 
   it.each([
+    ['respond', 'r/{token}', ['GET', 'POST']],
+    ['feedback', 'feedback/{token}', ['POST']],
+    ['unsubscribe', 'unsubscribe/{token}', ['GET', 'POST']],
+  ])('%s: anonymous %s, methods %j (the signed token is the only key)', (name, route, methods) => {
+    expect(loaded.files).toContain(`dist/src/functions/${name}.js`);
+    expect(trigger(name)).toMatchObject({
+      type: 'httpTrigger',
+      direction: 'in',
+      route,
+      methods,
+      authLevel: 'anonymous',
+    });
+  });
+
+  it.each([
     ['planLapsedOutreach', '%LAPSED_SCAN_SCHEDULE%'],
     ['planMilestoneOutreach', '%MILESTONE_SCAN_SCHEDULE%'],
     ['planSeasonalOutreach', '%SEASONAL_SCAN_SCHEDULE%'],
@@ -76,5 +91,51 @@ describe('function registrations, as the host sees them', () => {
   it('registers no function twice', () => {
     const names = loaded.registrations.map((r) => r.name);
     expect(new Set(names).size).toBe(names.length);
+  });
+});
+
+describe('practiceReport registration', () => {
+  it('practiceReport: GET practices/{practiceId}/report behind the function key', () => {
+    expect(loaded.files).toContain('dist/src/functions/report.js');
+    expect(trigger('practiceReport')).toMatchObject({
+      type: 'httpTrigger',
+      direction: 'in',
+      route: 'practices/{practiceId}/report',
+      methods: ['GET'],
+      authLevel: 'function',
+    });
+  });
+});
+
+describe('delivery reports, retention and GDPR registrations', () => {
+  it('processEmailEvents: queue email-events on the ReengageStorage connection', () => {
+    expect(loaded.files).toContain('dist/src/functions/processEmailEvents.js');
+    expect(trigger('processEmailEvents')).toMatchObject({
+      type: 'queueTrigger',
+      direction: 'in',
+      queueName: 'email-events',
+      connection: 'ReengageStorage',
+    });
+  });
+
+  it('sweepRetention: weekly timer, Sundays at 03:00 UTC', () => {
+    expect(trigger('sweepRetention')).toMatchObject({
+      type: 'timerTrigger',
+      direction: 'in',
+      schedule: '0 0 3 * * 0',
+    });
+  });
+
+  it.each([
+    ['exportPatient', 'practices/{practiceId}/patients/{patientId}/export', ['GET']],
+    ['erasePatient', 'practices/{practiceId}/patients/{patientId}', ['DELETE']],
+  ])('%s: %s behind the function key', (name, route, methods) => {
+    expect(trigger(name)).toMatchObject({
+      type: 'httpTrigger',
+      direction: 'in',
+      route,
+      methods,
+      authLevel: 'function',
+    });
   });
 });
