@@ -7,9 +7,15 @@ import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { OutboxEmailSender } from '../functions/src/adapters/outbox/OutboxEmailSender';
 import { nextAction } from '../functions/src/core/cadence';
-import { isHeldOut } from '../functions/src/core/holdout';
 import { publicHolidays } from '../functions/src/core/holidays';
-import type { OutreachRow, Patient, Practice, Therapist } from '../functions/src/core/model';
+import {
+  type OutreachRow,
+  type Patient,
+  type Practice,
+  TEMPLATE_IDS,
+  type TemplateId,
+  type Therapist,
+} from '../functions/src/core/model';
 import type { EmailSender } from '../functions/src/core/ports';
 import { createPracticeCalendar } from '../functions/src/core/sendWindow';
 import { startAzurite } from './lib/azurite';
@@ -216,18 +222,8 @@ async function printTable(
   for (const line of lines) process.stdout.write(`${format(line)}\n`);
 }
 
-function templateNumber(id: string): string {
-  const order = [
-    'check-in',
-    'progress',
-    'seasonal',
-    'resource',
-    'direct',
-    'plan-follow-up',
-    'no-pressure',
-    'feedback',
-  ];
-  return `${order.indexOf(id) + 1}`;
+function templateNumber(id: TemplateId): string {
+  return `${TEMPLATE_IDS.indexOf(id) + 1}`;
 }
 
 function deferral(
@@ -260,7 +256,6 @@ function notPlannedReason(practice: Practice, patient: Patient | null, now: Date
   return 'nothing due';
 }
 
-void isHeldOut;
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);
