@@ -254,7 +254,7 @@ describe('not now', () => {
     expectPage(response, 'en');
     expect(response.text).toContain('<h1>All set</h1>');
     // 5 January 2027 11:00 UTC + 90 days = 5 April 2027 11:00 UTC (13:00 in Paris).
-    expect(response.text).toContain('before 5 April 2027.');
+    expect(response.text).toContain('before 5\u00a0April\u00a02027.');
     expect(response.text).toContain(`<a href="${BOOKING_URL}">Book a session</a>`);
     const paused = await patient(A, 'pat_later');
     expect(paused?.pausedUntil).toBe('2027-04-05T11:00:00.000Z');

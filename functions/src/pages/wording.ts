@@ -280,7 +280,9 @@ export function longDate(iso: string, locale: Locale, timeZone: string): string 
   } catch {
     parts = format('UTC'); // an unknown zone name must not cost the patient their confirmation page
   }
+  // No-break spaces keep "20 mai 2027" on one line.
   return parts
     .map((part) => (locale === 'fr' && part.type === 'day' && part.value === '1' ? '1er' : part.value))
+    .map((value) => value.replace(/ /g, '\u00a0'))
     .join('');
 }
