@@ -4,7 +4,7 @@ import { odata, type TableClient, type TableEntity } from '@azure/data-tables';
 import { LOCALES, type OutreachRow, type OutreachStatus, TEMPLATE_IDS } from '../../core/model';
 import type { OutreachLedger, Versioned } from '../../core/ports';
 import { EntityReader, type StoredProperties, toEntity } from './entityCodec';
-import { checkedKey, rowKeyRangeOf } from './keys';
+import { checkedKey, keyOf, MAX_KEY_LENGTH, rowKeyRangeOf } from './keys';
 import { TableOperations } from './TableOperations';
 
 const CAMPAIGNS = ['lapse', 'milestone', 'seasonal'] as const;
@@ -91,10 +91,11 @@ export class TableOutreachLedger implements OutreachLedger {
   }
 
   async getOutreach(practiceId: string, outreachId: string): Promise<Versioned<OutreachRow> | null> {
-    const row = await this.outreach.get(
-      checkedKey(practiceId, 'practice id'),
-      checkedKey(outreachId, 'outreach id'),
-    );
+    const partitionKey = keyOf(practiceId);
+    const rowKey = keyOf(outreachId);
+    // No row can be stored under a key longer than the service allows: such an id is simply not there.
+    if (partitionKey.length > MAX_KEY_LENGTH || rowKey.length > MAX_KEY_LENGTH) return null;
+    const row = await this.outreach.get(partitionKey, rowKey);
     return row && { value: outreachFromEntity(this.outreach.table, row.entity), etag: row.etag };
   }
 

@@ -5,8 +5,9 @@
 // on the service (it is URL-decoded twice), and `'` needs quote doubling everywhere. All of these, and
 // the escape character `~` itself so the mapping stays reversible, become `~XX` (hex). Every other
 // character, `|` included, is kept, so the encoding is the identity for ordinary ids and
-// prefix-preserving: keyOf(a + b) === keyOf(a) + keyOf(b), which keeps RowKey range queries on a
-// `patientId|` prefix exact. Rows also store their ids as properties, so keys are never decoded.
+// prefix-preserving: keyOf(a + b) === keyOf(a) + keyOf(b) (unless a ends and b starts with the halves
+// of one surrogate pair), which keeps RowKey range queries on a `patientId|` prefix exact. Rows also
+// store their ids as properties, so keys are never decoded.
 import { createHash } from 'node:crypto';
 import { ReengageError } from '../../core/errors';
 
@@ -16,11 +17,15 @@ const FORBIDDEN = /[/\\#?%'~\u0000-\u001f\u007f-\u009f]/g;
 /** Keys are at most 1 KiB; UTF-16 makes that 512 characters to stay safe with any content. */
 export const MAX_KEY_LENGTH = 512;
 
+// A lone UTF-16 surrogate (JSON may carry one as `\ud800`) has no UTF-8 form: the SDK cannot put it in a
+// request URL (encodeURIComponent throws URIError) and the service could not store it. It becomes `~uXXXX`,
+// which `~XX` never yields (`u` is not a hex digit). Surrogate pairs (emoji) are kept as they are.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 export function keyOf(value: string): string {
-  return value.replace(
-    FORBIDDEN,
-    (char) => `~${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
-  );
+  return value
+    .replace(FORBIDDEN, (char) => `~${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
+    .replace(LONE_SURROGATE, (char) => `~u${char.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** keyOf, with a clear error instead of a 400 from the service when the result is too long. */
@@ -35,7 +40,7 @@ export function checkedKey(value: string, what: string): string {
 /**
  * For ids we do not control at all (webhook event ids): long ones are replaced by their SHA-256, which
  * is deterministic, so the same event id always finds the same row. The `~h` marker cannot come out of
- * keyOf (its `~` is always followed by two hex digits), so a hashed key never equals an encoded one.
+ * keyOf (its `~` is always followed by two hex digits or `u`), so a hashed key never equals an encoded one.
  */
 export function boundedKey(value: string, maxLength = 200): string {
   const key = keyOf(value);
