@@ -4,6 +4,7 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { isValidId } from '../core/ids';
 import type { Practice } from '../core/model';
 import type { Versioned } from '../core/ports';
+import { acceptedApiKeyHashes } from '../core/secrets';
 import { problem } from '../http';
 import type { Deps } from './deps';
 
@@ -20,8 +21,8 @@ export type AdminAuthorization =
 
 /**
  * A practice's key opens that practice only. Unknown practice, missing key and wrong key answer alike
- * (401), so the API does not tell which practices exist. Keys are stored as sha256 hashes; during a
- * rotation both the current and the previous hash are accepted.
+ * (401), so the API does not tell which practices exist. Keys are stored as sha256 hashes; after a
+ * rotation the previous key is accepted until its grace period ends (core/secrets.ts), then refused.
  */
 export async function authorizePractice(
   deps: Deps,
@@ -47,7 +48,7 @@ export async function authorizePractice(
   ]);
   const given = Buffer.from(hashApiKey(key), 'hex');
   let matched = false;
-  for (const stored of secrets?.apiKeyHashes ?? []) {
+  for (const stored of secrets ? acceptedApiKeyHashes(secrets, deps.clock.now()) : []) {
     const expected = Buffer.from(stored, 'hex');
     if (expected.length === given.length && timingSafeEqual(expected, given)) matched = true;
   }

@@ -6,11 +6,19 @@ import type { OutreachRow } from '../core/model';
 import type { SendRequest, Versioned } from '../core/ports';
 import { buildEmail, buildLinks, buildRenderContext } from './composeEmail';
 import type { Deps } from './deps';
+import { renderOutreachEmail } from './templateOverrides';
 
 /** A claim older than this is presumed dead; its fate is then asked of the transport, never guessed. */
 export const CLAIM_TIMEOUT_MS = 10 * 60_000;
 /** failureReason of a row whose last send attempt ended without an answer: ACS may or may not have it. */
 export const IN_DOUBT = 'in_doubt';
+/**
+ * How long after an attempt ended in doubt the transport's "unknown" is believed: beyond the time ACS may
+ * still take a request whose client gave up. It equals the host's retry delay (host.json visibilityTimeout),
+ * so a redelivery after a failure is never held back; a duplicate delivery arriving sooner looks again later
+ * instead of sending a second time.
+ */
+export const IN_DOUBT_SETTLE_MS = 2 * 60_000;
 /** Early deliveries within this margin are sent rather than re-scheduled (queue timers are not exact). */
 const EARLY_MARGIN_MS = 60_000;
 
@@ -65,6 +73,13 @@ export async function sendOutreach(deps: Deps, request: SendRequest): Promise<Se
     if (fate === 'failed') {
       await record(deps, current, { status: 'failed', failureReason: 'transport_failed', claimedAt: null });
       return 'failed';
+    }
+    if (now.getTime() - claimedAt < IN_DOUBT_SETTLE_MS) {
+      // Unknown to the transport so far, but the attempt that left the row in doubt may still be taken (a
+      // request can land after its client gave up): only an answer after the settling time means it never was.
+      const lookAgain = new Date(claimedAt + IN_DOUBT_SETTLE_MS + 1_000);
+      await deps.scheduler.scheduleSend({ ...request, notBefore: lookAgain.toISOString() }, lookAgain);
+      return 'in_progress';
     }
     // Never accepted: safe to send with the same operation id.
     const reclaimed = await claim(deps, current, now);
@@ -139,7 +154,7 @@ async function deliver(
   let email: ReturnType<typeof buildEmail>;
   try {
     const context = buildRenderContext(practice.value, therapist, patient.value, row, links, now);
-    const rendered = await deps.renderer.render(row.templateId, row.locale, context);
+    const rendered = await renderOutreachEmail(deps, row, context);
     email = buildEmail(practice.value, therapist, patient.value, row, rendered, links);
   } catch (error) {
     if (!isReengageError(error, 'render_failed')) throw error;
@@ -158,8 +173,12 @@ async function deliver(
   } catch (error) {
     if (isReengageError(error) && error.retryable) {
       // The transport may or may not have taken it: mark the row in doubt so the redelivery asks the
-      // transport at once (by operation id) instead of waiting for the claim to expire.
-      await record(deps, claimed, { failureReason: IN_DOUBT }).catch(() => undefined);
+      // transport at once (by operation id) instead of waiting for the claim to expire. claimedAt becomes
+      // the end of the attempt, which the settling time counts from, however long the worker took to send.
+      await record(deps, claimed, {
+        failureReason: IN_DOUBT,
+        claimedAt: deps.clock.now().toISOString(),
+      }).catch(() => undefined);
     }
     throw error;
   }

@@ -3,7 +3,7 @@ import { odata, type TableClient } from '@azure/data-tables';
 import type { DueEntry } from '../../core/model';
 import type { DueIndex } from '../../core/ports';
 import { EntityReader, toEntity } from './entityCodec';
-import { checkedKey } from './keys';
+import { checkedKey, rowKeyRangeOf } from './keys';
 import { TableOperations } from './TableOperations';
 
 const DAY = /^\d{8}$/;
@@ -40,6 +40,15 @@ export class TableDueIndex implements DueIndex {
 
   async *listDue(day: string): AsyncIterable<DueEntry> {
     for await (const entity of this.due.query(odata`PartitionKey eq ${partitionOf(day)}`)) {
+      const r = new EntityReader(entity, this.due.table);
+      yield { day: r.string('day'), practiceId: r.string('practiceId'), patientId: r.string('patientId') };
+    }
+  }
+
+  async *listDueForPractice(day: string, practiceId: string): AsyncIterable<DueEntry> {
+    const { from, to } = rowKeyRangeOf(practiceId);
+    const filter = odata`PartitionKey eq ${partitionOf(day)} and RowKey ge ${from} and RowKey lt ${to}`;
+    for await (const entity of this.due.query(filter)) {
       const r = new EntityReader(entity, this.due.table);
       yield { day: r.string('day'), practiceId: r.string('practiceId'), patientId: r.string('patientId') };
     }
