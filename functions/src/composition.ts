@@ -17,6 +17,7 @@ import { TablePatientStore } from './adapters/tables/TablePatientStore';
 import { TablePracticeStore } from './adapters/tables/TablePracticeStore';
 import { TableSendSlotStore } from './adapters/tables/TableSendSlotStore';
 import { TableSuppressionStore } from './adapters/tables/TableSuppressionStore';
+import { HttpAcuityApi } from './adapters/webhooks/HttpAcuityApi';
 import type { Deps } from './app/deps';
 import { appConfig, type Config } from './config';
 import type { Clock, EmailSender, Logger } from './core/ports';
@@ -70,6 +71,7 @@ export function createComposition(config: Config, options: CompositionOptions = 
     links: { publicBaseUrl: config.publicBaseUrl, keys: config.linkSigningKeys },
     emailEventsPoison: new StorageQueuePoisonQueue(storage.poisonQueues.emailEvents),
     retentionDays: config.retentionDays,
+    acuity: new HttpAcuityApi({ baseUrl: config.acuityApiBaseUrl }),
   };
   return { deps, storage, ready: () => storage.ensureStorage().then(() => deps) };
 }

@@ -50,6 +50,13 @@ const schema = z
     MILESTONE_SCAN_SCHEDULE: cron.default('0 15 5 * * *'),
     SEASONAL_SCAN_SCHEDULE: cron.default('0 30 5 * * *'),
     RETENTION_DAYS: positiveInt(730),
+    ACUITY_API_BASE_URL: z
+      .url()
+      .default('https://acuityscheduling.com/api/v1')
+      .refine(
+        isAllowedAcsEndpoint,
+        'must be https (plain http is allowed only on 127.0.0.1 for local stand-ins)',
+      ),
   })
   .superRefine((s, ctx) => {
     const identity = s.ReengageStorage__tableServiceUri || s.ReengageStorage__queueServiceUri;
@@ -103,6 +110,8 @@ export interface Config {
   linkSigningKeys: { id: string; secret: Buffer }[];
   schedules: { lapsed: string; milestone: string; seasonal: string };
   retentionDays: number;
+  /** Acuity Scheduling's API, without a trailing slash (tests point it at a local stand-in). */
+  acuityApiBaseUrl: string;
 }
 
 /** Every setting the app reads, for documentation and the settings-parity test. */
@@ -155,6 +164,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       seasonal: s.SEASONAL_SCAN_SCHEDULE,
     },
     retentionDays: s.RETENTION_DAYS,
+    acuityApiBaseUrl: s.ACUITY_API_BASE_URL.replace(/\/+$/, ''),
   };
 }
 

@@ -74,6 +74,8 @@ var appSettings = {
   MILESTONE_SCAN_SCHEDULE: milestoneScanSchedule
   SEASONAL_SCAN_SCHEDULE: seasonalScanSchedule
   RETENTION_DAYS: string(retentionDays)
+  // Acuity Scheduling's API, fetched by bookingWebhook (Acuity's webhooks carry ids only).
+  ACUITY_API_BASE_URL: 'https://acuityscheduling.com/api/v1'
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {

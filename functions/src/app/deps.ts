@@ -1,5 +1,6 @@
 // What the use cases need, as ports: built once per process by composition.ts.
 import type {
+  AcuityApi,
   AppointmentStore,
   Clock,
   DueIndex,
@@ -9,6 +10,7 @@ import type {
   Logger,
   MessageIndex,
   OutreachLedger,
+  OverridableTemplateRenderer,
   PatientStore,
   PoisonQueue,
   PracticeStore,
@@ -16,7 +18,6 @@ import type {
   SendScheduler,
   SendSlotStore,
   SuppressionStore,
-  TemplateRenderer,
 } from '../core/ports';
 import type { SigningKey } from '../core/tokens';
 
@@ -35,11 +36,14 @@ export interface Deps {
   slots: SendSlotStore;
   scheduler: SendScheduler;
   sender: EmailSender;
-  renderer: TemplateRenderer;
+  /** The library renderer; also renders and validates practices' template overrides. */
+  renderer: OverridableTemplateRenderer;
   quota: QuotaLimits;
   links: { publicBaseUrl: string; keys: SigningKey[] };
   /** `email-events-poison`: malformed delivery reports go there at once instead of being retried. */
   emailEventsPoison: PoisonQueue;
   /** RETENTION_DAYS: outreach rows planned longer ago than this lose their personal content. */
   retentionDays: number;
+  /** Acuity Scheduling's API (ACUITY_API_BASE_URL): its webhooks carry ids only. */
+  acuity: AcuityApi;
 }

@@ -34,6 +34,31 @@ export interface PracticeSecrets {
   webhooks: Partial<Record<WebhookSource, WebhookSecret>>;
   /** sha256 hex of the practice API key (current and, during rotation, previous). */
   apiKeyHashes: string[];
+  /**
+   * API keys that can expire (see core/secrets.ts): the current key has `notAfter` null, rotated-out
+   * ones keep working until `notAfter`. Absent on secrets written before rotation existed.
+   */
+  apiKeys?: ApiKeyRecord[];
+  /** Acuity Scheduling (SPEC §8): API user id and key; the key also signs Acuity's webhooks. */
+  acuity?: AcuityCredentials;
+}
+
+export interface ApiKeyRecord {
+  /** sha256 hex of the key; the key itself is never stored. */
+  hash: string;
+  /** ISO instant after which the key is refused; null while it is the current key. */
+  notAfter: string | null;
+}
+
+/** A practice's own version of one library template in one locale (SPEC §6), validated before it is stored. */
+export interface TemplateOverride {
+  practiceId: string;
+  templateId: TemplateId;
+  locale: Locale;
+  subject: string;
+  html: string;
+  text: string;
+  updatedAt: string;
 }
 
 export interface PracticeStore {
@@ -47,6 +72,27 @@ export interface PracticeStore {
   getTherapist(practiceId: string, therapistId: string): Promise<Therapist | null>;
   upsertTherapist(therapist: Therapist): Promise<void>;
   listTherapists(practiceId: string): AsyncIterable<Therapist>;
+  /** Inserts; null when the practice already exists. Returns the new ETag. */
+  createPractice(practice: Practice): Promise<string | null>;
+  getVersionedSecrets(practiceId: string): Promise<Versioned<PracticeSecrets> | null>;
+  /** Inserts; null when the practice already has secrets (the first request to create them wins). */
+  createSecrets(secrets: PracticeSecrets): Promise<string | null>;
+  /** Conditional update; throws ReengageError `precondition_failed` when the row changed. */
+  updateSecrets(secrets: PracticeSecrets, etag: string): Promise<string>;
+  getTemplateOverride(
+    practiceId: string,
+    templateId: TemplateId,
+    locale: Locale,
+  ): Promise<TemplateOverride | null>;
+  upsertTemplateOverride(override: TemplateOverride): Promise<void>;
+  /** Succeeds if already gone. */
+  deleteTemplateOverride(practiceId: string, templateId: TemplateId, locale: Locale): Promise<void>;
+  /** Which therapist a booking tool's organizer, calendar or event type stands for; null if never saved. */
+  getTherapistMapping(practiceId: string): Promise<Versioned<TherapistMapping> | null>;
+  /** Inserts; throws ReengageError `conflict` when the practice already has one. Returns the ETag. */
+  createTherapistMapping(mapping: TherapistMapping): Promise<string>;
+  /** Conditional replace; throws ReengageError `precondition_failed` when it changed. Returns the new ETag. */
+  updateTherapistMapping(mapping: TherapistMapping, etag: string): Promise<string>;
 }
 
 export interface PatientStore {
@@ -57,6 +103,11 @@ export interface PatientStore {
   updatePatient(patient: Patient, etag: string): Promise<string>;
   deletePatient(practiceId: string, patientId: string): Promise<void>;
   listPatients(practiceId: string): AsyncIterable<Patient>;
+  /**
+   * The patient of the practice with this address (trimmed, case-insensitive), through an index, never a
+   * partition scan; the earliest created when several share it; null when none.
+   */
+  findPatientIdByEmail(practiceId: string, email: string): Promise<string | null>;
 }
 
 export interface AppointmentStore {
@@ -88,6 +139,8 @@ export interface DueIndex {
   upsertDue(entry: DueEntry): Promise<void>;
   deleteDue(entry: DueEntry): Promise<void>;
   listDue(day: string): AsyncIterable<DueEntry>;
+  /** One practice's entries of one day (a RowKey range of the day's partition). */
+  listDueForPractice(day: string, practiceId: string): AsyncIterable<DueEntry>;
 }
 
 export type InboundEventStatus = 'received' | 'applied';
@@ -244,6 +297,27 @@ export interface TemplateRenderer {
   render(templateId: TemplateId, locale: Locale, context: RenderContext): Promise<RenderedEmail>;
 }
 
+/** The three Liquid sources of one template in one locale. */
+export interface TemplateSourceSet {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/** A renderer that also takes practices' overrides of the library (SPEC §6). */
+export interface OverridableTemplateRenderer extends TemplateRenderer {
+  /** Renders an override accepted earlier by `validateOverride`; throws ReengageError `render_failed`. */
+  renderOverride(
+    templateId: TemplateId,
+    locale: Locale,
+    sources: TemplateSourceSet,
+    context: RenderContext,
+  ): Promise<RenderedEmail>;
+  /** Throws ReengageError `invalid_input`, its message naming the part and the problem. */
+  validateOverride(templateId: TemplateId, locale: Locale, sources: TemplateSourceSet): Promise<void>;
+  getLibrarySources(templateId: TemplateId, locale: Locale): TemplateSourceSet;
+}
+
 /** Structured logs: ids and hashes only, never names, addresses, subjects or bodies. */
 export interface Logger {
   info(message: string, properties?: Record<string, string | number | boolean | null>): void;
@@ -288,4 +362,46 @@ export interface SuppressionStore {
   getSuppression(practiceId: string, addressHash: string): Promise<SuppressionEntry | null>;
   upsertSuppression(entry: SuppressionEntry): Promise<void>;
   listSuppressions(practiceId: string): AsyncIterable<SuppressionEntry>;
+}
+
+/**
+ * A booking tool's key for a therapist: `<source>:<kind>:<value>`, e.g. `calcom:organizer:lea@cabinet.example`,
+ * `calcom:eventType:42`, `calendly:user:https://api.calendly.com/users/AAA`, `acuity:calendar:27238`
+ * (core/vendors/therapistMapping.ts lists the kinds).
+ */
+export interface TherapistMappingEntry {
+  key: string;
+  therapistId: string;
+}
+
+/** A key seen in a booking with no entry for it: the booking went to the practice's default therapist. */
+export interface UnmappedTherapistKey {
+  key: string;
+  firstSeenAt: string;
+}
+
+/** Stored with the practice (Practices table, RowKey `therapist-mapping`). */
+export interface TherapistMapping {
+  practiceId: string;
+  entries: TherapistMappingEntry[];
+  /** Oldest first, at most 100, for the admin API to show; a key leaves it when an entry maps it. */
+  unmapped: UnmappedTherapistKey[];
+}
+
+export interface AcuityCredentials {
+  userId: string;
+  apiKey: string;
+}
+
+/** What Acuity's API says about one appointment; the body is validated by core/vendors/acuity.ts. */
+export type AcuityAppointmentLookup =
+  | { kind: 'found'; body: unknown }
+  | { kind: 'not_found' }
+  /** 401/403 or another 4xx: the stored credentials (or the request) are refused; retrying will not help. */
+  | { kind: 'refused'; status: number };
+
+/** Acuity Scheduling's API: its webhooks carry only ids, so the appointment is fetched. */
+export interface AcuityApi {
+  /** Retries 5xx, 429, timeouts and network failures, then throws ReengageError `transport_unavailable`. */
+  getAppointment(credentials: AcuityCredentials, appointmentId: string): Promise<AcuityAppointmentLookup>;
 }

@@ -1,15 +1,30 @@
 // Practices table (PK practiceId; RK `practice` for settings, `secrets` for webhook secrets and API key
-// hashes, kept apart so that listing or exporting settings never carries secrets) and Therapists table
-// (PK practiceId, RK therapistId).
+// hashes, kept apart so that listing or exporting settings never carries secrets, and
+// `template|<templateId>|<locale>` for template overrides) and Therapists table (PK practiceId, RK therapistId).
 import { odata, type TableClient, type TableEntity } from '@azure/data-tables';
-import { LOCALES, type Practice, type Therapist } from '../../core/model';
-import type { PracticeSecrets, PracticeStore, Versioned } from '../../core/ports';
+import {
+  LOCALES,
+  type Locale,
+  type Practice,
+  TEMPLATE_IDS,
+  type TemplateId,
+  type Therapist,
+} from '../../core/model';
+import type {
+  PracticeSecrets,
+  PracticeStore,
+  TemplateOverride,
+  TherapistMapping,
+  Versioned,
+} from '../../core/ports';
 import { EntityReader, json, type StoredProperties, toEntity } from './entityCodec';
 import { checkedKey } from './keys';
 import { TableOperations } from './TableOperations';
 
 const PRACTICE_ROW = 'practice';
 const SECRETS_ROW = 'secrets';
+/** Booking-tool keys → therapists, and the keys seen unmapped (core/vendors/therapistMapping.ts). */
+const THERAPIST_MAPPING_ROW = 'therapist-mapping';
 
 export function practiceToEntity(table: string, practice: Practice): TableEntity<StoredProperties> {
   return toEntity(table, checkedKey(practice.id, 'practice id'), PRACTICE_ROW, {
@@ -69,6 +84,8 @@ export function secretsToEntity(table: string, secrets: PracticeSecrets): TableE
     practiceId: secrets.practiceId,
     webhooks: json(secrets.webhooks),
     apiKeyHashes: json(secrets.apiKeyHashes),
+    apiKeys: json(secrets.apiKeys),
+    acuity: json(secrets.acuity),
   });
 }
 
@@ -78,6 +95,79 @@ export function secretsFromEntity(table: string, entity: Record<string, unknown>
     practiceId: r.string('practiceId'),
     webhooks: r.json('webhooks'),
     apiKeyHashes: r.json('apiKeyHashes'),
+    // Only present once a key was issued or rotated through the admin API.
+    ...(entity.apiKeys === undefined ? {} : { apiKeys: r.json('apiKeys') }),
+    // Only present once Acuity Scheduling was connected.
+    ...(entity.acuity === undefined ? {} : { acuity: r.json('acuity') }),
+  };
+}
+
+export function therapistMappingToEntity(
+  table: string,
+  mapping: TherapistMapping,
+): TableEntity<StoredProperties> {
+  return toEntity(table, checkedKey(mapping.practiceId, 'practice id'), THERAPIST_MAPPING_ROW, {
+    practiceId: mapping.practiceId,
+    entries: json(mapping.entries),
+    unmapped: json(mapping.unmapped),
+  });
+}
+
+export function therapistMappingFromEntity(table: string, entity: Record<string, unknown>): TherapistMapping {
+  const r = new EntityReader(entity, table);
+  return { practiceId: r.string('practiceId'), entries: r.json('entries'), unmapped: r.json('unmapped') };
+}
+
+/** One template source may be longer than a table property holds (60,000 vs 32,000 characters): split it. */
+const TEMPLATE_CHUNK_CHARS = 30_000;
+const TEMPLATE_PARTS = ['subject', 'html', 'text'] as const;
+
+function templateRowKey(templateId: TemplateId, locale: Locale): string {
+  return `template|${templateId}|${locale}`;
+}
+
+export function templateOverrideToEntity(
+  table: string,
+  override: TemplateOverride,
+): TableEntity<StoredProperties> {
+  const properties: Record<string, string | number> = {
+    practiceId: override.practiceId,
+    templateId: override.templateId,
+    locale: override.locale,
+    updatedAt: override.updatedAt,
+  };
+  for (const part of TEMPLATE_PARTS) {
+    const source = override[part];
+    const chunks = Math.max(1, Math.ceil(source.length / TEMPLATE_CHUNK_CHARS));
+    properties[`${part}Chunks`] = chunks;
+    for (let i = 0; i < chunks; i++) {
+      properties[`${part}${i}`] = source.slice(i * TEMPLATE_CHUNK_CHARS, (i + 1) * TEMPLATE_CHUNK_CHARS);
+    }
+  }
+  return toEntity(
+    table,
+    checkedKey(override.practiceId, 'practice id'),
+    templateRowKey(override.templateId, override.locale),
+    properties,
+  );
+}
+
+export function templateOverrideFromEntity(table: string, entity: Record<string, unknown>): TemplateOverride {
+  const r = new EntityReader(entity, table);
+  const source = (part: (typeof TEMPLATE_PARTS)[number]): string => {
+    const chunks = r.number(`${part}Chunks`);
+    let text = '';
+    for (let i = 0; i < chunks; i++) text += r.string(`${part}${i}`);
+    return text;
+  };
+  return {
+    practiceId: r.string('practiceId'),
+    templateId: r.oneOf('templateId', TEMPLATE_IDS),
+    locale: r.oneOf('locale', LOCALES),
+    subject: source('subject'),
+    html: source('html'),
+    text: source('text'),
+    updatedAt: r.string('updatedAt'),
   };
 }
 
@@ -165,5 +255,55 @@ export class TablePracticeStore implements PracticeStore {
     for await (const entity of this.therapists.query(odata`PartitionKey eq ${partition}`)) {
       yield therapistFromEntity(this.therapists.table, entity);
     }
+  }
+
+  async createPractice(practice: Practice): Promise<string | null> {
+    return this.practices.createOrNull(practiceToEntity(this.practices.table, practice));
+  }
+
+  async getVersionedSecrets(practiceId: string): Promise<Versioned<PracticeSecrets> | null> {
+    const row = await this.practices.get(checkedKey(practiceId, 'practice id'), SECRETS_ROW);
+    return row && { value: secretsFromEntity(this.practices.table, row.entity), etag: row.etag };
+  }
+
+  async createSecrets(secrets: PracticeSecrets): Promise<string | null> {
+    return this.practices.createOrNull(secretsToEntity(this.practices.table, secrets));
+  }
+
+  async updateSecrets(secrets: PracticeSecrets, etag: string): Promise<string> {
+    return this.practices.replace(secretsToEntity(this.practices.table, secrets), etag);
+  }
+
+  async getTemplateOverride(
+    practiceId: string,
+    templateId: TemplateId,
+    locale: Locale,
+  ): Promise<TemplateOverride | null> {
+    const row = await this.practices.get(
+      checkedKey(practiceId, 'practice id'),
+      templateRowKey(templateId, locale),
+    );
+    return row && templateOverrideFromEntity(this.practices.table, row.entity);
+  }
+
+  async upsertTemplateOverride(override: TemplateOverride): Promise<void> {
+    await this.practices.upsert(templateOverrideToEntity(this.practices.table, override));
+  }
+
+  async deleteTemplateOverride(practiceId: string, templateId: TemplateId, locale: Locale): Promise<void> {
+    await this.practices.delete(checkedKey(practiceId, 'practice id'), templateRowKey(templateId, locale));
+  }
+
+  async getTherapistMapping(practiceId: string): Promise<Versioned<TherapistMapping> | null> {
+    const row = await this.practices.get(checkedKey(practiceId, 'practice id'), THERAPIST_MAPPING_ROW);
+    return row && { value: therapistMappingFromEntity(this.practices.table, row.entity), etag: row.etag };
+  }
+
+  async createTherapistMapping(mapping: TherapistMapping): Promise<string> {
+    return this.practices.create(therapistMappingToEntity(this.practices.table, mapping));
+  }
+
+  async updateTherapistMapping(mapping: TherapistMapping, etag: string): Promise<string> {
+    return this.practices.replace(therapistMappingToEntity(this.practices.table, mapping), etag);
   }
 }
