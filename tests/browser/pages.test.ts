@@ -244,7 +244,9 @@ describe.each(['fr', 'en'] as const)('in %s', (locale) => {
     const done = await submitWithEnter(page);
     await checkPage(page, done, 'later-done', locale);
     // 19 February 2027 10:00 UTC + 90 days = 20 May 2027 10:00 UTC (noon in Paris).
-    expect(await page.textContent('main')).toContain(locale === 'fr' ? '20\u00a0mai\u00a02027' : '20\u00a0May\u00a02027');
+    expect(await page.textContent('main')).toContain(
+      locale === 'fr' ? '20\u00a0mai\u00a02027' : '20\u00a0May\u00a02027',
+    );
     expect((await h.deps.patients.getPatient(A, patientId))?.value.pausedUntil).toBe(
       '2027-05-20T10:00:00.000Z',
     );

@@ -139,3 +139,46 @@ describe('delivery reports, retention and GDPR registrations', () => {
     });
   });
 });
+
+describe('admin API registrations: settings, therapists, credentials, templates, upcoming', () => {
+  it('loads the admin function files', () => {
+    for (const file of ['practiceAdmin', 'practiceCredentials', 'templateAdmin', 'upcoming']) {
+      expect(loaded.files).toContain(`dist/src/functions/${file}.js`);
+    }
+  });
+
+  it.each([
+    ['putPractice', 'practices/{practiceId}', ['PUT']],
+    ['getPractice', 'practices/{practiceId}', ['GET']],
+    ['putTherapist', 'practices/{practiceId}/therapists/{therapistId}', ['PUT']],
+    ['listTherapists', 'practices/{practiceId}/therapists', ['GET']],
+    ['rotatePracticeKey', 'practices/{practiceId}/keys/rotate', ['POST']],
+    ['rotateWebhookSecret', 'practices/{practiceId}/webhook-secrets/{source}/rotate', ['POST']],
+    ['putTemplateOverride', 'practices/{practiceId}/templates/{templateId}/{locale}', ['PUT']],
+    ['getTemplate', 'practices/{practiceId}/templates/{templateId}/{locale}', ['GET']],
+    ['deleteTemplateOverride', 'practices/{practiceId}/templates/{templateId}/{locale}', ['DELETE']],
+    ['previewTemplate', 'practices/{practiceId}/templates/{templateId}/{locale}/preview', ['POST']],
+    ['upcomingSends', 'practices/{practiceId}/upcoming', ['GET']],
+  ])('%s: %s %j behind the function key', (name, route, methods) => {
+    expect(trigger(name)).toMatchObject({
+      type: 'httpTrigger',
+      direction: 'in',
+      route,
+      methods,
+      authLevel: 'function',
+    });
+  });
+});
+
+describe('patient import registration', () => {
+  it('importPatients: POST practices/{practiceId}/patients/import behind the function key', () => {
+    expect(loaded.files).toContain('dist/src/functions/importPatients.js');
+    expect(trigger('importPatients')).toMatchObject({
+      type: 'httpTrigger',
+      direction: 'in',
+      route: 'practices/{practiceId}/patients/import',
+      methods: ['POST'],
+      authLevel: 'function',
+    });
+  });
+});
