@@ -1,10 +1,10 @@
 // The three planners: lapse cadence and missed milestones from the DueIndex, seasonal windows per practice.
 import { DateTime } from 'luxon';
 import { localDateOf, nextAction } from '../core/cadence';
-import { type SkipReason, whyIneligible } from '../core/eligibility';
-import { isHeldOut } from '../core/holdout';
+import type { SkipReason } from '../core/eligibility';
 import { hashForLog, operationIdOf, outreachIdOf } from '../core/ids';
 import type { Campaign, DueEntry, Episode, OutreachRow, Patient, Practice, TemplateId } from '../core/model';
+import { decideOutreach, inSeasonalAudience, withOutreachRecorded } from '../core/planning';
 import type { Versioned } from '../core/ports';
 import { activeSeasonalWindow } from '../core/seasonal';
 import { createPracticeCalendar } from '../core/sendWindow';
@@ -145,13 +145,10 @@ async function commitPlan(
   const patient = current.value;
   const calendar = createPracticeCalendar(practice);
   const sendAt = calendar.nextAllowed(earliest);
-  // Seasonal emails answer to the yearly budget and the cooldown, not to the lapse episode's budget: a
-  // patient whose cadence is over may still hear from the practice at a fresh start.
-  const budgetEpisodeKey = draft.campaign === 'seasonal' ? null : lapseEpisodeKey;
-  const reason = whyIneligible({ practice, patient, at: sendAt, episodeKey: budgetEpisodeKey });
-  const heldOut = !reason && isHeldOut(practice.id, patient.id, lapseEpisodeKey, practice.holdoutPercent);
+  const decision = decideOutreach(practice, patient, draft.campaign, lapseEpisodeKey, sendAt);
+  const { reason, budgetEpisodeKey } = decision;
   let notBefore = sendAt;
-  if (!reason && !heldOut) {
+  if (decision.status === 'planned') {
     [notBefore = sendAt] = await deps.slots.reserveSlots(
       [{ earliest, nextAllowed: calendar.nextAllowed }],
       deps.quota,
@@ -168,7 +165,7 @@ async function commitPlan(
     templateId: draft.templateId,
     locale: patient.locale ?? practice.locale,
     therapistId: patient.therapistId ?? practice.defaultTherapistId,
-    status: reason ? `skipped:${reason}` : heldOut ? 'held_out' : 'planned',
+    status: decision.status,
     plannedAt: now.toISOString(),
     notBefore: notBefore.toISOString(),
     operationId: operationIdOf(practice.id, id),
@@ -190,18 +187,7 @@ async function commitPlan(
       new Date(stored.notBefore),
     );
   }
-  const touches =
-    stored.status === 'planned' || stored.status === 'held_out' || stored.status === 'sent'
-      ? [{ at: stored.notBefore, outreachId: id, episodeKey: budgetEpisodeKey }]
-      : [];
-  const used = stored.status.startsWith('skipped:') ? [] : [stored.templateId];
-  const updated: Patient = {
-    ...patient,
-    episode: episode
-      ? { ...episode, templatesUsed: [...new Set([...episode.templatesUsed, ...used])] }
-      : patient.episode,
-    touchLog: [...patient.touchLog.filter((t) => t.outreachId !== id), ...touches],
-  };
+  const updated = withOutreachRecorded(patient, stored, episode, budgetEpisodeKey);
   await savePatient(deps, practice, updated, current.etag, now);
   deps.log.info('outreach planned', {
     practiceId: practice.id,
@@ -212,7 +198,9 @@ async function commitPlan(
   });
   if (created === null) return { kind: 'already_planned', row: stored };
   if (reason) return { kind: 'skipped', row: stored, reason };
-  return heldOut ? { kind: 'held_out', row: stored } : { kind: 'planned', row: stored };
+  return decision.status === 'held_out'
+    ? { kind: 'held_out', row: stored }
+    : { kind: 'planned', row: stored };
 }
 
 /**
@@ -234,8 +222,7 @@ export async function planSeasonalOutreach(deps: Deps): Promise<PlanReport> {
         if (!current) return null;
         const patient = await refreshVisits(deps, current.value, now);
         // Patients written to within the cooldown are not in the audience at all (SPEC §5.4), rather than skipped.
-        if (!isLapsed(listed, patient, now) || contactedWithin(patient, listed.cooldownDays, now))
-          return null;
+        if (!inSeasonalAudience(listed, patient, now)) return null;
         const lapseEpisodeKey = localDateOf(patient.lastVisitAt ?? now, listed.timeZone);
         const draft: Draft = {
           campaign: 'seasonal',
@@ -266,14 +253,4 @@ export async function planSeasonalOutreach(deps: Deps): Promise<PlanReport> {
     deps.log.info('seasonal window planned', { practiceId: listed.id, window: window.key });
   }
   return report;
-}
-
-function contactedWithin(patient: Patient, days: number, now: Date): boolean {
-  return patient.touchLog.some((touch) => Math.abs(Date.parse(touch.at) - now.getTime()) < days * 86_400_000);
-}
-
-function isLapsed(practice: Practice, patient: Patient, now: Date): boolean {
-  if (patient.careStatus === 'discharged' || !patient.lastVisitAt) return false;
-  if (patient.nextBookingAt && Date.parse(patient.nextBookingAt) > now.getTime()) return false;
-  return Date.parse(patient.lastVisitAt) + practice.lapseDays * 86_400_000 <= now.getTime();
 }

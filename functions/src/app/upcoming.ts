@@ -2,9 +2,17 @@
 import { DateTime } from 'luxon';
 import { dueDayOf, localDateOf, nextAction } from '../core/cadence';
 import { type SkipReason, whyIneligible } from '../core/eligibility';
-import { isHeldOut } from '../core/holdout';
 import { outreachIdOf } from '../core/ids';
-import type { Campaign, Episode, OutreachRow, Patient, Practice, TemplateId } from '../core/model';
+import type {
+  Campaign,
+  Episode,
+  OutreachRow,
+  OutreachStatus,
+  Patient,
+  Practice,
+  TemplateId,
+} from '../core/model';
+import { decideOutreach, inSeasonalAudience, withOutreachRecorded } from '../core/planning';
 import { activeSeasonalWindow } from '../core/seasonal';
 import { createPracticeCalendar, type PracticeCalendar } from '../core/sendWindow';
 import type { Deps } from './deps';
@@ -163,7 +171,7 @@ export async function listUpcoming(deps: Deps, practice: Practice, days: number)
       }
       for (const id of [...patients.keys()].sort()) {
         const patient = await refreshVisits(deps, patients.get(id) as Patient, run.at);
-        if (!isLapsed(practice, patient, run.at) || contactedWithin(patient, practice.cooldownDays, run.at)) {
+        if (!inSeasonalAudience(practice, patient, run.at)) {
           continue;
         }
         const lapseKey = localDateOf(patient.lastVisitAt ?? run.at, zone);
@@ -258,31 +266,32 @@ function decide(
   runAt: Date,
 ): { patient: Patient; forecast: { sendAt: Date; decision: UpcomingDecision; dueDate: string } | null } {
   const sendAt = calendar.nextAllowed(earliest);
-  const budgetEpisodeKey = draft.campaign === 'seasonal' ? null : lapseEpisodeKey;
   const id = outreachIdOf({ patientId: patient.id, ...draft });
   let entry = known.get(id);
   let forecast: { sendAt: Date; decision: UpcomingDecision; dueDate: string } | null = null;
+  const { status, reason, budgetEpisodeKey } = decideOutreach(
+    practice,
+    patient,
+    draft.campaign,
+    lapseEpisodeKey,
+    sendAt,
+  );
   if (!entry) {
-    const reason = whyIneligible({ practice, patient, at: sendAt, episodeKey: budgetEpisodeKey });
-    const heldOut = !reason && isHeldOut(practice.id, patient.id, lapseEpisodeKey, practice.holdoutPercent);
-    const status = reason ? `skipped:${reason}` : heldOut ? 'held_out' : 'planned';
     entry = { status, notBefore: sendAt.toISOString() };
     known.set(id, entry);
-    const decision: UpcomingDecision = reason ? `skip:${reason}` : heldOut ? 'held_out' : 'will_send';
+    const decision: UpcomingDecision = reason
+      ? `skip:${reason}`
+      : status === 'held_out'
+        ? 'held_out'
+        : 'will_send';
     forecast = { sendAt, decision, dueDate: draft.dueDate };
   }
-  const touches =
-    entry.status === 'planned' || entry.status === 'held_out' || entry.status === 'sent'
-      ? [{ at: entry.notBefore, outreachId: id, episodeKey: budgetEpisodeKey }]
-      : [];
-  const used = entry.status.startsWith('skipped:') ? [] : [draft.templateId];
-  const updated: Patient = {
-    ...patient,
-    episode: episode
-      ? { ...episode, templatesUsed: [...new Set([...episode.templatesUsed, ...used])] }
-      : patient.episode,
-    touchLog: [...patient.touchLog.filter((t) => t.outreachId !== id), ...touches],
-  };
+  const updated = withOutreachRecorded(
+    patient,
+    { id, status: entry.status as OutreachStatus, notBefore: entry.notBefore, templateId: draft.templateId },
+    episode,
+    budgetEpisodeKey,
+  );
   const today = todayFor(practice, runAt);
   const dueDay = dueDayOf(nextAction(practice, updated, today, runAt), today);
   return { patient: { ...pruneTouches(updated, runAt), dueDay }, forecast };
@@ -343,15 +352,4 @@ function utcDays(from: Date, to: Date): string[] {
     days.push(day.toFormat('yyyyMMdd'));
   }
   return days;
-}
-
-// The seasonal planner's audience (planOutreach.ts): lapsed, and not written to within the cooldown.
-function contactedWithin(patient: Patient, days: number, now: Date): boolean {
-  return patient.touchLog.some((touch) => Math.abs(Date.parse(touch.at) - now.getTime()) < days * DAY_MS);
-}
-
-function isLapsed(practice: Practice, patient: Patient, now: Date): boolean {
-  if (patient.careStatus === 'discharged' || !patient.lastVisitAt) return false;
-  if (patient.nextBookingAt && Date.parse(patient.nextBookingAt) > now.getTime()) return false;
-  return Date.parse(patient.lastVisitAt) + practice.lapseDays * DAY_MS <= now.getTime();
 }
