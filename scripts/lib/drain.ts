@@ -6,6 +6,8 @@ import { handleSendOutreach } from '../../functions/src/functions/sendOutreach';
 import type { ManualClock } from './clock';
 
 export const MAX_DEQUEUE_COUNT = 5;
+/** host.json `visibilityTimeout`: the host tries a failed message again this long after the failure. */
+export const HOST_RETRY_DELAY_MS = 2 * 60_000;
 
 export interface DrainReport {
   handled: number;
@@ -38,6 +40,8 @@ export async function drainOutreachQueue(
   const maxMessages = options.maxMessages ?? 100_000;
   const until = options.until?.toISOString() ?? null;
   const later: string[] = [];
+  // The clock jumps by the host's retry delay when a failed message comes back, as real time would have.
+  const retryAt = new Map<string, Date>();
   try {
     while (report.handled < maxMessages) {
       const batch = await queue.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 30 });
@@ -57,6 +61,8 @@ export async function drainOutreachQueue(
           continue;
         }
         if (at) clock.advanceTo(at);
+        const retry = retryAt.get(item.messageId);
+        if (retry) clock.advanceTo(retry);
         try {
           const result = await handleSendOutreach(deps, item.messageText);
           report.results[result] = (report.results[result] ?? 0) + 1;
@@ -70,7 +76,8 @@ export async function drainOutreachQueue(
             await queue.deleteMessage(item.messageId, item.popReceipt);
             report.poisoned++;
           } else {
-            // Make it visible again at once for the next loop, as the host would after its retry delay.
+            // Make it visible again at once for the next loop; the clock moves by the retry delay then.
+            retryAt.set(item.messageId, new Date(clock.now().getTime() + HOST_RETRY_DELAY_MS));
             await queue.updateMessage(item.messageId, item.popReceipt, item.messageText, 0);
           }
           options.onMessage?.(`error: ${error instanceof Error ? error.message : String(error)}`);
