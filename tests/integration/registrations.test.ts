@@ -182,3 +182,35 @@ describe('patient import registration', () => {
     });
   });
 });
+
+describe('booking-tool integration and OpenAPI registrations', () => {
+  it('loads the integration admin and OpenAPI function files', () => {
+    expect(loaded.files).toContain('dist/src/functions/integrationAdmin.js');
+    expect(loaded.files).toContain('dist/src/functions/openapi.js');
+  });
+
+  it.each([
+    ['getTherapistMapping', 'practices/{practiceId}/therapist-mapping', ['GET']],
+    ['putTherapistMapping', 'practices/{practiceId}/therapist-mapping', ['PUT']],
+    ['putAcuityCredentials', 'practices/{practiceId}/integrations/acuity', ['PUT']],
+    ['getIntegrations', 'practices/{practiceId}/integrations', ['GET']],
+  ])('%s: %s %j behind the function key', (name, route, methods) => {
+    expect(trigger(name)).toMatchObject({
+      type: 'httpTrigger',
+      direction: 'in',
+      route,
+      methods,
+      authLevel: 'function',
+    });
+  });
+
+  it('openApiDocument: anonymous GET openapi.json', () => {
+    expect(trigger('openApiDocument')).toMatchObject({
+      type: 'httpTrigger',
+      direction: 'in',
+      route: 'openapi.json',
+      methods: ['GET'],
+      authLevel: 'anonymous',
+    });
+  });
+});

@@ -14,7 +14,8 @@ export const THERAPIST_KEY_KINDS = {
 
 /** Kept short enough for the practice row, long enough for a Calendly URI. */
 export const MAX_THERAPIST_KEY_LENGTH = 300;
-export const MAX_UNMAPPED_KEYS = 100;
+// 50 keys of up to 300 characters (plus their JSON) stay well under the 32,000 characters of one table property.
+export const MAX_UNMAPPED_KEYS = 50;
 
 /** `<source>:<kind>:<value>` with a known source and kind; emails are compared in lower case. */
 export function therapistKey(source: keyof typeof THERAPIST_KEY_KINDS, kind: string, value: string): string {
