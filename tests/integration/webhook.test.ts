@@ -271,3 +271,30 @@ describe('events out of order and more than once', () => {
     expect((await h.deps.patients.getPatient(practice.id, 'pat_ooo'))?.value.firstName).toBe('Noémie');
   });
 });
+
+describe('a profile upsert that arrives after a later appointment event', () => {
+  it('is still applied: an event naming only the patient id does not move the profile watermark', async () => {
+    const booking = {
+      id: 'late_profile_b',
+      type: 'appointment.booked',
+      occurredAt: '2026-12-06T11:00:00Z',
+      patient: { id: 'pat_late' },
+      appointment: { id: 'apt_late', startsAt: '2026-12-20T10:00:00+01:00' },
+    };
+    const profile = {
+      id: 'late_profile_p',
+      type: 'patient.upserted',
+      occurredAt: '2026-12-06T10:00:00Z',
+      patient: { id: 'pat_late', firstName: 'Maëlle', email: 'maelle@example.org', emailConsent: true },
+    };
+    expect((await h.postEvent(practice.id, booking)).status).toBe(202);
+    expect((await h.postEvent(practice.id, profile)).status).toBe(202);
+    const patient = (await h.deps.patients.getPatient(practice.id, 'pat_late'))?.value;
+    expect(patient).toMatchObject({
+      firstName: 'Maëlle',
+      email: 'maelle@example.org',
+      nextBookingAt: '2026-12-20T09:00:00.000Z',
+    });
+    expect(patient?.emailConsent.granted).toBe(true);
+  });
+});

@@ -80,6 +80,10 @@ const HANDLERS: Record<BookingEventType, Handler> = {
 };
 
 function applyProfile(patient: Patient, fields: PatientFields, occurredAt: string): Patient {
+  // An event that carries no profile field (an appointment event naming only the patient id) leaves the
+  // watermark alone: otherwise an earlier upsert arriving after it would be dropped whole.
+  const { id: _id, ...profile } = fields;
+  if (Object.values(profile).every((value) => value === undefined)) return patient;
   // Profile fields only move forward: an older upsert arriving late must not undo a newer one.
   if (patient.profileEventAt && Date.parse(patient.profileEventAt) > Date.parse(occurredAt)) return patient;
   const next: Patient = { ...patient, profileEventAt: occurredAt };
