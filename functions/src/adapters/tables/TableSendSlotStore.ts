@@ -19,6 +19,7 @@ import {
   encodeTaken,
   slotIndexOf,
   slotLengthFor,
+  slotsInBucket,
 } from '../../core/quota';
 import { EntityReader, toEntity } from './entityCodec';
 import { TableOperations } from './TableOperations';
@@ -47,6 +48,12 @@ class BucketNotLoaded extends Error {
 export class TableSendSlotStore implements SendSlotStore {
   private readonly slots: TableOperations;
   private readonly maxAttempts: number;
+  /**
+   * Buckets seen full, by `slotLength:bucket`. A full bucket only ever gains a free slot when a failed
+   * reservation gives its slots back, which is rare and harmless to miss (a slot left unused, never one
+   * used twice), so a planner run does not re-read every full hour for each email it plans.
+   */
+  private readonly knownFull = new Set<string>();
 
   constructor(
     sendSlotsTable: TableClient,
@@ -62,7 +69,8 @@ export class TableSendSlotStore implements SendSlotStore {
     const buckets = new Map<number, Bucket>();
     const load = async (bucket: number) => {
       const previous = buckets.get(bucket);
-      const loaded = await this.loadBucket(bucket, slotLength);
+      // A bucket holding this call's own reservations is always read: they may be why it looks full.
+      const loaded = await this.loadBucket(bucket, slotLength, !previous?.ours.size);
       buckets.set(bucket, { ...loaded, ours: previous?.ours ?? new Set() });
     };
     // Most requests land in the bucket of their earliest instant: fetch those together up front.
@@ -178,7 +186,22 @@ export class TableSendSlotStore implements SendSlotStore {
     return { partitionKey: `${slotLength}s-${key.slice(0, 8)}`, rowKey: key.slice(8) };
   }
 
-  private async loadBucket(bucket: number, slotLength: number): Promise<Omit<Bucket, 'ours'>> {
+  private async loadBucket(
+    bucket: number,
+    slotLength: number,
+    useCache: boolean,
+  ): Promise<Omit<Bucket, 'ours'>> {
+    const size = slotsInBucket(bucket, slotLength);
+    if (useCache && this.knownFull.has(`${slotLength}:${bucket}`)) {
+      // Never written (nothing is free to allocate in it), so the ETag is never used.
+      return { stored: new Set(Array.from({ length: size }, (_, position) => position)), etag: 'known-full' };
+    }
+    const loaded = await this.readBucket(bucket, slotLength);
+    if (loaded.stored.size >= size) this.knownFull.add(`${slotLength}:${bucket}`);
+    return loaded;
+  }
+
+  private async readBucket(bucket: number, slotLength: number): Promise<Omit<Bucket, 'ours'>> {
     const { partitionKey, rowKey } = this.keysOf(bucket, slotLength);
     const row = await this.slots.get(partitionKey, rowKey);
     if (!row) return { stored: new Set(), etag: null };
