@@ -23,13 +23,18 @@ export function problem(
 
 export type BodyRead = { ok: true; text: string } | { ok: false; tooLarge: true };
 
-/** Reads the raw body, refusing more than `maxBytes` (by header first, then by what actually arrived). */
-export async function readBody(request: HttpRequest, maxBytes: number): Promise<BodyRead> {
+/** The raw bytes, or null when there are more than `maxBytes` (by header first, then by what arrived). */
+export async function readBodyBytes(request: HttpRequest, maxBytes: number): Promise<Buffer | null> {
   const declared = Number(request.headers.get('content-length') ?? '0');
-  if (Number.isFinite(declared) && declared > maxBytes) return { ok: false, tooLarge: true };
+  if (Number.isFinite(declared) && declared > maxBytes) return null;
   const bytes = Buffer.from(await request.arrayBuffer());
-  if (bytes.length > maxBytes) return { ok: false, tooLarge: true };
-  return { ok: true, text: bytes.toString('utf8') };
+  return bytes.length > maxBytes ? null : bytes;
+}
+
+/** The raw body as UTF-8 text, refusing more than `maxBytes`. */
+export async function readBody(request: HttpRequest, maxBytes: number): Promise<BodyRead> {
+  const bytes = await readBodyBytes(request, maxBytes);
+  return bytes ? { ok: true, text: bytes.toString('utf8') } : { ok: false, tooLarge: true };
 }
 
 export function isJsonContentType(value: string | null): boolean {

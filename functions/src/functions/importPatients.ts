@@ -7,7 +7,7 @@ import { importPatients } from '../app/importPatients';
 import { depsFor } from '../composition';
 import { fieldProblems } from '../core/bookingEvents';
 import { type ColumnMapping, type CsvSeparator, IMPORT_FIELDS } from '../core/csvImport';
-import { isJsonContentType, problem } from '../http';
+import { isJsonContentType, problem, readBodyBytes } from '../http';
 
 export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
 
@@ -67,7 +67,7 @@ export async function handleImportPatients(deps: Deps, request: HttpRequest): Pr
       'Send the file as text/csv, or as application/json {"csv": "...", "mapping": {...}}.',
     );
   }
-  const body = await readBytes(request, MAX_IMPORT_BYTES);
+  const body = await readBodyBytes(request, MAX_IMPORT_BYTES);
   if (!body) return problem(413, 'Payload too large', `The file must be at most ${MAX_IMPORT_BYTES} bytes.`);
 
   let file: string | Uint8Array = body;
@@ -107,14 +107,6 @@ export async function handleImportPatients(deps: Deps, request: HttpRequest): Pr
     headers: { ...headers, 'Content-Type': 'application/problem+json' },
     jsonBody: { type: 'about:blank', title: 'Invalid import file', status: 422, detail, ...report },
   };
-}
-
-/** The raw body, or null when it is larger than `maxBytes` (by header first, then by what arrived). */
-async function readBytes(request: HttpRequest, maxBytes: number): Promise<Uint8Array | null> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (Number.isFinite(declared) && declared > maxBytes) return null;
-  const bytes = new Uint8Array(await request.arrayBuffer());
-  return bytes.length > maxBytes ? null : bytes;
 }
 
 export async function importPatientsHttp(

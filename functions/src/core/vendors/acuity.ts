@@ -9,7 +9,7 @@ import {
   type AppointmentEventType,
   firstNameOf,
   problemsOf,
-  sameBytes,
+  signedByAny,
   type VendorMessage,
   type VendorProblem,
   vendorEmail,
@@ -32,11 +32,8 @@ export function verifyAcuitySignature(
   const value = header.trim();
   if (!/^[A-Za-z0-9+/]{43}=$/.test(value)) return { valid: false, reason: 'malformed' };
   const candidate = Buffer.from(value, 'base64');
-  let matched = false;
-  for (const key of apiKeys) {
-    if (sameBytes(Buffer.from(signAcuity(key, rawBody), 'base64'), candidate)) matched = true;
-  }
-  return matched ? { valid: true } : { valid: false, reason: 'mismatch' };
+  const sign = (secret: string) => Buffer.from(signAcuity(secret, rawBody), 'base64');
+  return signedByAny(apiKeys, sign, candidate) ? { valid: true } : { valid: false, reason: 'mismatch' };
 }
 
 /** Static webhooks send the bare action; dynamic ones (created through the API) prefix `appointment.`. */

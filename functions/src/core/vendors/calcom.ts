@@ -9,7 +9,7 @@ import {
   firstNameOf,
   localeOf,
   problemsOf,
-  sameBytes,
+  signedByAny,
   type VendorAppointmentChange,
   type VendorParse,
   type VendorPerson,
@@ -34,12 +34,8 @@ export function verifyCalcomSignature(
   const value = header.trim();
   if (!/^[0-9a-f]{64}$/i.test(value)) return { valid: false, reason: 'malformed' };
   const candidate = Buffer.from(value, 'hex');
-  let matched = false;
-  for (const secret of secrets) {
-    // Every secret is tried so that timing does not tell which one matched.
-    if (sameBytes(Buffer.from(signCalcom(secret, rawBody), 'hex'), candidate)) matched = true;
-  }
-  return matched ? { valid: true } : { valid: false, reason: 'mismatch' };
+  const sign = (secret: string) => Buffer.from(signCalcom(secret, rawBody), 'hex');
+  return signedByAny(secrets, sign, candidate) ? { valid: true } : { valid: false, reason: 'mismatch' };
 }
 
 /** Booking uids become appointment ids `calcom:<uid>`, which must fit the id alphabet. */

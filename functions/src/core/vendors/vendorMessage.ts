@@ -140,6 +140,22 @@ export function sameBytes(expected: Buffer, candidate: Buffer): boolean {
 }
 
 /**
+ * True when `candidate` is the signature of the raw body under any of the secrets (rotation). Every
+ * secret is tried, so that timing does not tell which one matched.
+ */
+export function signedByAny(
+  secrets: readonly string[],
+  sign: (secret: string) => Buffer,
+  candidate: Buffer,
+): boolean {
+  let matched = false;
+  for (const secret of secrets) {
+    if (sameBytes(sign(secret), candidate)) matched = true;
+  }
+  return matched;
+}
+
+/**
  * The id of a patient first met through a booking tool: derived from the address (salted with the
  * practice), so that two webhooks racing for the same new person name the same patient.
  */
