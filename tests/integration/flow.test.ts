@@ -1,51 +1,18 @@
 // Webhook history -> planners -> queue -> sendOutreach -> outbox, on the real Azurite.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { OutreachRow } from '../../functions/src/core/model';
 import type { EmailSender } from '../../functions/src/core/ports';
 import { Harness } from '../../scripts/lib/harness';
 import { aPractice, aTherapist } from '../support/builders';
+import { bookingEvent, completedVisit, listLedger } from '../support/flowFixtures';
 import { readOutbox, recipientsByTemplate } from '../support/outbox';
 
 const practice = aPractice({ id: 'prac_flow' });
 const therapist = aTherapist({ practiceId: 'prac_flow' });
 
-function event(
-  id: string,
-  type: string,
-  occurredAt: string,
-  patient: Record<string, unknown>,
-  appointment?: Record<string, unknown>,
-) {
-  return {
-    id,
-    type,
-    occurredAt,
-    patient: { therapistId: 'th_1', locale: 'fr', emailConsent: true, ...patient },
-    ...(appointment ? { appointment } : {}),
-  };
-}
-
-async function ledger(h: Harness): Promise<OutreachRow[]> {
-  const rows: OutreachRow[] = [];
-  for await (const row of h.deps.ledger.listOutreach(practice.id)) rows.push(row);
-  return rows;
-}
-
-async function visit(h: Harness, patientId: string, extra: Record<string, unknown> = {}) {
-  const p = { id: patientId, firstName: `Prénom ${patientId}`, email: `${patientId}@example.org`, ...extra };
-  h.clock.set('2026-12-01T12:00:00Z');
-  expect(
-    (
-      await h.postEvent(
-        practice.id,
-        event(`${patientId}-c`, 'appointment.completed', '2026-12-01T12:00:00Z', p, {
-          id: `${patientId}-apt`,
-          startsAt: '2026-12-01T10:00:00+01:00',
-        }),
-      )
-    ).status,
-  ).toBe(202);
-}
+const event = bookingEvent;
+const ledger = (h: Harness) => listLedger(h, practice.id);
+const visit = (h: Harness, patientId: string, extra?: Record<string, unknown>) =>
+  completedVisit(h, practice.id, patientId, extra);
 
 describe('outreach flow on Azurite', () => {
   let h: Harness;

@@ -1,6 +1,6 @@
 // Webhook history -> planners -> queue -> sendOutreach -> the real AcsEmailSender -> the ACS stand-in, on Azurite:
 // the wire format, 429, 5xx to poison and re-drive, an answer lost after ACS took the email, 400, duplicates.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -11,12 +11,12 @@ import { MAX_DEQUEUE_COUNT } from '../../scripts/lib/drain';
 import { Harness } from '../../scripts/lib/harness';
 import { type AcsStandIn, type RequestRecord, startAcsStandIn } from '../support/acsStandIn';
 import { aPractice, aTherapist } from '../support/builders';
+import { bookingEvent, completedVisit, listLedger, VISIT_AT } from '../support/flowFixtures';
 
 const practice = aPractice({ id: 'prac_acs', defaultTherapistId: 'th_1' });
 const therapist = aTherapist({ practiceId: 'prac_acs' });
 const THERAPIST_REPLY_TO = [{ address: 'lea.martin@tilleuls.example', displayName: 'Dr Léa Martin' }];
 // Everyone visits on 1 Dec 2026; with lapseDays 30 the planner run of 31 Dec at 05:00 UTC finds them lapsed.
-const VISIT_AT = '2026-12-01T12:00:00Z';
 const PLAN_AT = '2026-12-31T05:00:00Z';
 // 31 Dec 2026 is a Thursday: the Paris window 09:30-17:30 is 08:30-16:30 UTC.
 const WINDOW_OPENS = '2026-12-31T08:30:00.000Z';
@@ -32,21 +32,7 @@ afterAll(async () => {
   await acs.close();
 });
 
-function event(
-  id: string,
-  type: string,
-  occurredAt: string,
-  patient: Record<string, unknown>,
-  appointment?: Record<string, unknown>,
-) {
-  return {
-    id,
-    type,
-    occurredAt,
-    patient: { therapistId: 'th_1', locale: 'fr', emailConsent: true, ...patient },
-    ...(appointment ? { appointment } : {}),
-  };
-}
+const event = bookingEvent;
 
 /** A Harness of its own (fresh table and queue prefix) that sends through ACS. */
 async function harness(): Promise<Harness> {
@@ -62,21 +48,10 @@ async function harness(): Promise<Harness> {
 async function dispose(h: Harness): Promise<void> {
   await poisonQueue(h).deleteIfExists();
   await h.dispose();
-  rmSync(h.outboxDirectory, { recursive: true, force: true });
 }
 
-async function visit(h: Harness, patientId: string, extra: Record<string, unknown> = {}): Promise<void> {
-  const p = { id: patientId, firstName: `Prénom ${patientId}`, email: `${patientId}@example.org`, ...extra };
-  h.clock.set(VISIT_AT);
-  const response = await h.postEvent(
-    practice.id,
-    event(`${patientId}-c`, 'appointment.completed', VISIT_AT, p, {
-      id: `${patientId}-apt`,
-      startsAt: '2026-12-01T10:00:00+01:00',
-    }),
-  );
-  expect(response.status).toBe(202);
-}
+const visit = (h: Harness, patientId: string, extra?: Record<string, unknown>) =>
+  completedVisit(h, practice.id, patientId, extra);
 
 /** One lapsed patient, planned on day 30: its check-in is the only message on the queue. */
 async function onePlannedCheckIn(h: Harness, patientId: string): Promise<OutreachRow> {
@@ -89,11 +64,7 @@ async function onePlannedCheckIn(h: Harness, patientId: string): Promise<Outreac
   return rows[0] as OutreachRow;
 }
 
-async function ledger(h: Harness): Promise<OutreachRow[]> {
-  const rows: OutreachRow[] = [];
-  for await (const row of h.deps.ledger.listOutreach(practice.id)) rows.push(row);
-  return rows;
-}
+const ledger = (h: Harness) => listLedger(h, practice.id);
 
 async function rowOf(h: Harness, patientId: string): Promise<OutreachRow | undefined> {
   return (await ledger(h)).find((r) => r.patientId === patientId);
