@@ -4,7 +4,8 @@ import { odata } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createStorageClients, prefixedStorageNames } from '../../functions/src/adapters/storageClients';
 import { TableSendSlotStore } from '../../functions/src/adapters/tables/TableSendSlotStore';
-import type { SlotRequest } from '../../functions/src/core/ports';
+import { CoalescingSlotStore } from '../../functions/src/app/coalescingSlots';
+import type { QuotaLimits, SendSlotStore, SlotRequest } from '../../functions/src/core/ports';
 import { decodeTaken } from '../../functions/src/core/quota';
 
 const clients = createStorageClients(
@@ -93,5 +94,91 @@ describe('TableSendSlotStore', () => {
       for await (const row of rows) stored += decodeTaken(row.taken).size;
     }
     expect(stored).toBe(120);
+  });
+});
+
+/** The real store, with a record of the calls that reached it (what the coalescer grouped). */
+class RecordingSlotStore implements SendSlotStore {
+  readonly calls: { requests: number; limits: QuotaLimits }[] = [];
+  failNext = false;
+  constructor(private readonly inner: SendSlotStore) {}
+  reserveSlots(requests: SlotRequest[], limits: QuotaLimits): Promise<Date[]> {
+    this.calls.push({ requests: requests.length, limits });
+    if (this.failNext) {
+      this.failNext = false;
+      return Promise.reject(new Error('storage unavailable'));
+    }
+    return this.inner.reserveSlots(requests, limits);
+  }
+}
+
+describe('CoalescingSlotStore', () => {
+  const iso = (d: Date | undefined) => d?.toISOString();
+
+  it('sends the reservations that arrive while one is on the wire as one call, and gives each caller its own slots', async () => {
+    const recording = new RecordingSlotStore(new TableSendSlotStore(clients.tables.sendSlots));
+    const store = new CoalescingSlotStore(recording);
+    const earliest = new Date('2031-06-02T09:00:00Z');
+    const singles = Array.from({ length: 30 }, () => store.reserveSlots(requests(1, earliest), limits));
+    const triple = store.reserveSlots(requests(3, earliest), limits);
+    const got = await Promise.all(singles);
+    const three = await triple;
+
+    // The first goes alone; the other 29 single callers and the triple (32 requests) wait for it and go together.
+    expect(recording.calls.map((c) => c.requests)).toEqual([1, 32]);
+    expect(got.every((list) => list.length === 1)).toBe(true);
+    expect(three).toHaveLength(3);
+    const all = [...got.flat(), ...three].map((d) => d.getTime()).sort((x, y) => x - y);
+    const opens = Date.parse('2031-06-02T09:00:00Z');
+    expect(all).toEqual(Array.from({ length: 33 }, (_, k) => opens + k * 36_000));
+    // A caller's own requests keep their order, and callers are served in arrival order.
+    expect(three.map((d) => d.getTime())).toEqual(all.slice(30));
+    expect(iso(got[0]?.[0])).toBe('2031-06-02T09:00:00.000Z');
+  });
+
+  it('never mixes reservations made under different quota limits in one call', async () => {
+    const recording = new RecordingSlotStore(new TableSendSlotStore(clients.tables.sendSlots));
+    const store = new CoalescingSlotStore(recording);
+    const earliest = new Date('2031-06-09T09:00:00Z');
+    const faster = { perMinute: 60, perHour: 3_600 };
+    const pending = [
+      store.reserveSlots(requests(1, earliest), limits),
+      store.reserveSlots(requests(1, earliest), limits),
+      store.reserveSlots(requests(1, earliest), faster),
+      store.reserveSlots(requests(1, earliest), limits),
+    ];
+    const [a, b, c, d] = await Promise.all(pending);
+    expect(recording.calls).toEqual([
+      { requests: 1, limits },
+      { requests: 2, limits },
+      { requests: 1, limits: faster },
+    ]);
+    // 1 s slots live in their own rows: the faster grid starts at the opening again.
+    expect([a, b, d].map((x) => iso(x?.[0]))).toEqual([
+      '2031-06-09T09:00:00.000Z',
+      '2031-06-09T09:00:36.000Z',
+      '2031-06-09T09:01:12.000Z',
+    ]);
+    expect(iso(c?.[0])).toBe('2031-06-09T09:00:00.000Z');
+  });
+
+  it('fails every caller of a failed call, and serves the next ones normally', async () => {
+    const recording = new RecordingSlotStore(new TableSendSlotStore(clients.tables.sendSlots));
+    const store = new CoalescingSlotStore(recording);
+    const earliest = new Date('2031-06-16T09:00:00Z');
+    // The first goes on the wire at once; the next two wait for it and go together, and that call fails.
+    const first = store.reserveSlots(requests(1, earliest), limits);
+    recording.failNext = true;
+    const failing = [
+      store.reserveSlots(requests(1, earliest), limits),
+      store.reserveSlots(requests(1, earliest), limits),
+    ];
+    const results = await Promise.allSettled([first, ...failing]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+    expect(recording.calls.map((c) => c.requests)).toEqual([1, 2]);
+    // Nothing was reserved for the failed callers: the next reservation takes the second slot.
+    const [again] = await store.reserveSlots(requests(1, earliest), limits);
+    expect(recording.calls.map((c) => c.requests)).toEqual([1, 2, 1]);
+    expect(iso(again)).toBe('2031-06-16T09:00:36.000Z');
   });
 });

@@ -17,6 +17,7 @@ import {
 } from '../core/csvImport';
 import { addressHashOf } from '../core/ids';
 import type { Appointment, Patient, Practice } from '../core/model';
+import { forEachConcurrently } from './concurrency';
 import type { Deps } from './deps';
 import { ingestBookingEvent } from './ingestBookingEvent';
 import { refreshVisits } from './patientRecords';
@@ -368,26 +369,4 @@ function compactInstant(iso: string): string {
     .toISOString()
     .replace(/\.\d{3}/, '')
     .replace(/[-:]/g, '');
-}
-
-/** Runs `work` on every item, at most `limit` at once; the first failure stops new work and is rethrown. */
-async function forEachConcurrently<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | null = null;
-  const worker = async () => {
-    while (failure === null && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failure !== null) throw (failure as { error: unknown }).error;
 }

@@ -8,11 +8,20 @@ import { decideOutreach, inSeasonalAudience, withOutreachRecorded } from '../cor
 import type { Versioned } from '../core/ports';
 import { activeSeasonalWindow } from '../core/seasonal';
 import { createPracticeCalendar } from '../core/sendWindow';
+import { CoalescingSlotStore } from './coalescingSlots';
+import { forEachConcurrently } from './concurrency';
 import type { Deps } from './deps';
 import { refreshVisits, savePatient, todayFor, withOptimisticRetry } from './patientRecords';
 
 /** How many past DueIndex days each run re-reads, so a missed timer run or a crashed one loses nothing. */
 export const CATCH_UP_DAYS = 7;
+
+/**
+ * Entries (or seasonal patients) planned at once by one run. Each is ~7 dependent table requests; with
+ * one at a time a day of 200,000 due entries does not fit a function's timeout (docs/capacity.md).
+ * Entries are independent (one patient each, ETag-guarded), and their slot reservations are grouped.
+ */
+export const PLANNER_CONCURRENCY = 16;
 
 export type PlanOutcome =
   | { kind: 'planned'; row: OutreachRow }
@@ -40,20 +49,21 @@ export function planMilestoneOutreach(deps: Deps): Promise<PlanReport> {
 async function planFromDueIndex(deps: Deps, kind: Kind): Promise<PlanReport> {
   const now = deps.clock.now();
   const practices = new PracticeCache(deps);
+  const runDeps: Deps = { ...deps, slots: new CoalescingSlotStore(deps.slots) };
   const report: PlanReport = { entriesRead: 0, outcomes: [] };
   const today = DateTime.fromJSDate(now, { zone: 'UTC' });
   // One day ahead too: practices east of UTC may already be on tomorrow's date.
   for (let back = CATCH_UP_DAYS; back >= -1; back--) {
     const day = today.minus({ days: back }).toFormat('yyyyMMdd');
-    for await (const entry of deps.dueIndex.listDue(day)) {
+    await forEachConcurrently(deps.dueIndex.listDue(day), PLANNER_CONCURRENCY, async (entry) => {
       report.entriesRead++;
       const practice = await practices.get(entry.practiceId);
       if (!practice) {
         await deps.dueIndex.deleteDue(entry);
-        continue;
+        return;
       }
-      report.outcomes.push(await planEntry(deps, practice, entry, kind));
-    }
+      report.outcomes.push(await planEntry(runDeps, practice, entry, kind));
+    });
   }
   deps.log.info('planner run finished', {
     kind,
@@ -210,12 +220,13 @@ async function commitPlan(
  */
 export async function planSeasonalOutreach(deps: Deps): Promise<PlanReport> {
   const report: PlanReport = { entriesRead: 0, outcomes: [] };
+  const runDeps: Deps = { ...deps, slots: new CoalescingSlotStore(deps.slots) };
   for await (const listed of deps.practices.listPractices()) {
     const now = deps.clock.now();
     const calendar = createPracticeCalendar(listed);
     const window = activeSeasonalWindow(listed, calendar, now);
     if (!window || listed.lastSeasonalWindowKey === window.key) continue;
-    for await (const stored of deps.patients.listPatients(listed.id)) {
+    await forEachConcurrently(deps.patients.listPatients(listed.id), PLANNER_CONCURRENCY, async (stored) => {
       report.entriesRead++;
       const outcome = await withOptimisticRetry(async () => {
         const current = await deps.patients.getPatient(listed.id, stored.id);
@@ -231,7 +242,7 @@ export async function planSeasonalOutreach(deps: Deps): Promise<PlanReport> {
           templateId: 'seasonal',
         };
         return commitPlan(
-          deps,
+          runDeps,
           listed,
           { value: patient, etag: current.etag },
           draft,
@@ -241,7 +252,7 @@ export async function planSeasonalOutreach(deps: Deps): Promise<PlanReport> {
         );
       });
       if (outcome) report.outcomes.push(outcome);
-    }
+    });
     await withOptimisticRetry(async () => {
       const current = await deps.practices.getPractice(listed.id);
       if (!current) return;
