@@ -2,6 +2,7 @@
 // partition (what a planner without the index has to do), on the same seeded data.
 import { rmSync } from 'node:fs';
 import { DateTime } from 'luxon';
+import { forEachConcurrently } from '../functions/src/app/concurrency';
 import type { Deps } from '../functions/src/app/deps';
 import { refreshVisits, todayFor } from '../functions/src/app/patientRecords';
 import { CATCH_UP_DAYS, type PlanReport, planLapsedOutreach } from '../functions/src/app/planOutreach';
@@ -9,8 +10,9 @@ import { nextAction } from '../functions/src/core/cadence';
 import type { DueEntry, Practice } from '../functions/src/core/model';
 import type { QuotaLimits } from '../functions/src/core/ports';
 import { Harness } from '../scripts/lib/harness';
+import { type AzuriteCost, measureAzuriteCost } from './lib/azuriteCost';
 import { Population } from './lib/population';
-import { runPool, type SeedResult, seedPopulation } from './lib/seed';
+import { type SeedResult, seedPopulation } from './lib/seed';
 import { type TableTraffic, TableTrafficMeter } from './lib/tableTraffic';
 
 /** Requests in flight in the concurrent variants: patient re-reads (index) or practice partitions (scan). */
@@ -51,6 +53,8 @@ export interface PlannerBenchResult {
   /** The same scan with `LOOKUP_CONCURRENCY` practices listed at once. */
   scanConcurrent: Measured & { concurrency: number };
   sameDuePatients: boolean;
+  /** Point read and replace on the seeded Patients table vs a small table: Azurite's size penalty. */
+  azuriteCost: AzuriteCost;
   rerun: { entriesRead: number; newlyPlanned: number; wallMs: number };
 }
 
@@ -102,6 +106,15 @@ export async function runPlannerBench(options: PlannerBenchOptions): Promise<Pla
     const rerunStarted = performance.now();
     const rerun = await planLapsedOutreach(deps);
     const rerunMs = performance.now() - rerunStarted;
+    progress(
+      `Azurite's own cost per request, ${options.patients.toLocaleString('en')} rows vs a small table`,
+    );
+    const azuriteCost = await measureAzuriteCost(
+      options.connectionString,
+      harness.composition.storage.tables.patients,
+      options.patients,
+      population.practices[0]?.practice.id ?? '',
+    );
 
     const expected = seed.dueOnPlanningDay;
     const sameDuePatients = [indexLookup, indexLookupConcurrent, scan, scanConcurrent, planner].every((m) =>
@@ -124,6 +137,7 @@ export async function runPlannerBench(options: PlannerBenchOptions): Promise<Pla
       scan: summary(scan),
       scanConcurrent: { ...summary(scanConcurrent), concurrency: LOOKUP_CONCURRENCY },
       sameDuePatients,
+      azuriteCost,
       rerun: {
         entriesRead: rerun.entriesRead,
         newlyPlanned: plannedKeys({ ...rerun, outcomes: rerun.outcomes.filter(isNew) }).size,
@@ -177,15 +191,8 @@ async function findDueThroughIndex(deps: Deps, concurrency: number): Promise<Set
     }
   };
   for (let back = CATCH_UP_DAYS; back >= -1; back--) {
-    const entries: DueEntry[] = [];
-    for await (const entry of deps.dueIndex.listDue(today.minus({ days: back }).toFormat('yyyyMMdd'))) {
-      if (concurrency === 1) await check(entry);
-      else entries.push(entry);
-    }
-    await runPool(
-      entries.map((entry) => () => check(entry)),
-      concurrency,
-    );
+    const day = today.minus({ days: back }).toFormat('yyyyMMdd');
+    await forEachConcurrently(deps.dueIndex.listDue(day), concurrency, check);
   }
   return due;
 }
@@ -203,10 +210,7 @@ async function findDueByScan(deps: Deps, concurrency: number): Promise<Set<strin
       if (nextAction(practice, patient, today, now).kind === 'lapse') due.add(`${practice.id}|${patient.id}`);
     }
   };
-  await runPool(
-    practices.map((practice) => () => scanPractice(practice)),
-    concurrency,
-  );
+  await forEachConcurrently(practices, concurrency, scanPractice);
   return due;
 }
 

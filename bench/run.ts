@@ -1,4 +1,4 @@
-// `npm run bench [-- --patients N --only planner|render|send --sends-per-hour N]`: starts a private Azurite,
+// `npm run bench [-- --only planner|render|send|load ...]` (options in USAGE): starts a private Azurite,
 // runs the benchmarks, prints each figure next to a baseline measured in the same run, writes artifacts/bench.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -8,8 +8,9 @@ import { startAzurite } from '../scripts/lib/azurite';
 import { type PlannerBenchResult, runPlannerBench } from './planner';
 import { type RenderBenchResult, runRenderBench } from './render';
 import { runSendBench, type SendBenchResult } from './send';
+import { runWebhookLoadBench } from './webhookLoad';
 
-const BENCHES = ['planner', 'render', 'send'] as const;
+const BENCHES = ['planner', 'render', 'send', 'load'] as const;
 type Bench = (typeof BENCHES)[number];
 
 /** Targets of the DueIndex issue: the index must read 20x fewer entities and be 10x faster than a scan. */
@@ -18,23 +19,41 @@ const TARGET_FASTER = 10;
 /** A Tuesday: the planner runs at its default timer, 05:00 UTC. */
 const PLANNING_AT = new Date('2027-03-09T05:00:00Z');
 
-const USAGE = 'usage: npm run bench -- [--patients N] [--only planner|render|send] [--sends-per-hour N]';
+const USAGE = `usage: npm run bench -- [--only planner|render|send|load]
+  planner: [--patients N (100000)] [--practices N (100)] [--sends-per-hour N (the app's default)]
+  load:    [--events N (5000)] [--concurrency N (50)] [--load-patients N (1500)]`;
 
 interface Options {
   patients: number;
+  /** Practices the planner's patients are spread over (sizes 1x to 7x of the smallest). */
+  practices: number;
   only: Bench[];
   /** ACS_SENDS_PER_HOUR for the planner run; the app's default when omitted. */
   sendsPerHour: number | null;
+  load: { events: number; concurrency: number; patients: number };
 }
 
 function parseOptions(): Options {
-  let values: { patients?: string; only?: string; 'sends-per-hour'?: string; help?: boolean };
+  let values: {
+    patients?: string;
+    practices?: string;
+    only?: string;
+    'sends-per-hour'?: string;
+    events?: string;
+    concurrency?: string;
+    'load-patients'?: string;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       options: {
         patients: { type: 'string', default: '100000' },
+        practices: { type: 'string', default: '100' },
         only: { type: 'string' },
         'sends-per-hour': { type: 'string' },
+        events: { type: 'string', default: '5000' },
+        concurrency: { type: 'string', default: '50' },
+        'load-patients': { type: 'string', default: '1500' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -45,8 +64,18 @@ function parseOptions(): Options {
     console.info(USAGE);
     process.exit(0);
   }
-  const patients = Number(values.patients);
-  if (!Number.isInteger(patients) || patients < 1) fail(`--patients must be a positive integer`);
+  const positive = (name: keyof typeof values) => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < 1) fail(`--${name} must be a positive integer`);
+    return n;
+  };
+  const patients = positive('patients');
+  const practices = positive('practices');
+  const load = {
+    events: positive('events'),
+    concurrency: positive('concurrency'),
+    patients: positive('load-patients'),
+  };
   if (values.only !== undefined && !BENCHES.includes(values.only as Bench)) {
     fail(`--only must be one of ${BENCHES.join(', ')}`);
   }
@@ -55,7 +84,13 @@ function parseOptions(): Options {
   if (sendsPerHour !== null && (!Number.isInteger(sendsPerHour) || sendsPerHour < 1)) {
     fail('--sends-per-hour must be a positive integer');
   }
-  return { patients, only: values.only ? [values.only as Bench] : [...BENCHES], sendsPerHour };
+  return {
+    patients,
+    practices,
+    only: values.only ? [values.only as Bench] : [...BENCHES],
+    sendsPerHour,
+    load,
+  };
 }
 
 function fail(message: string): never {
@@ -152,6 +187,13 @@ function reportPlanner(r: PlannerBenchResult): Record<string, unknown> {
   process.stdout.write(
     `  second run on the same day: ${int(r.rerun.entriesRead)} DueIndex rows read, ` +
       `${int(r.rerun.newlyPlanned)} newly planned (${seconds(r.rerun.wallMs)})\n\n`,
+  );
+  const cost = r.azuriteCost;
+  process.stdout.write(
+    `  Azurite itself, one request at a time on ${int(cost.samples)} rows: point read ${cost.large.readMs.toFixed(2)} ms, ` +
+      `replace ${cost.large.replaceMs.toFixed(2)} ms in the ${int(cost.large.tableRows)}-row Patients table; ` +
+      `${cost.small.readMs.toFixed(2)} ms and ${cost.small.replaceMs.toFixed(2)} ms in a table of only those rows ` +
+      `(writes ${ratio(cost.large.replaceMs / cost.small.replaceMs)} slower at this size)\n\n`,
   );
   row('scan / index', 'planner', 'read path', `both ${concurrency}-wide`);
   row('  entities read', ratio(readRatio), ratio(lookupReadRatio), ratio(concurrentReadRatio));
@@ -269,7 +311,9 @@ async function main(): Promise<void> {
     },
   };
   const needsAzurite = options.only.some((b) => b !== 'render');
-  const azurite = needsAzurite ? await startAzurite() : null;
+  // In memory, Azurite keeps every entity on its heap: budget 8 KiB per seeded patient (row, DueIndex row, indexes).
+  const heapMiB = Math.max(4096, Math.ceil((options.patients * 8) / 1024));
+  const azurite = needsAzurite ? await startAzurite({ heapMiB }) : null;
   try {
     if (azurite) progress('Azurite started (in memory)');
     if (options.only.includes('planner') && azurite) {
@@ -277,7 +321,7 @@ async function main(): Promise<void> {
       const result = await runPlannerBench({
         connectionString: azurite.connectionString,
         patients: options.patients,
-        practices: 100,
+        practices: options.practices,
         planningAt: PLANNING_AT,
         sendsPerHour: options.sendsPerHour ?? undefined,
         onProgress: progress,
@@ -299,6 +343,17 @@ async function main(): Promise<void> {
         onProgress: progress,
       });
       report.send = reportSend(result);
+    }
+    if (options.only.includes('load') && azurite) {
+      heading(`Load: booking webhooks through bookingWebhook, concurrency ${options.load.concurrency} vs 1`);
+      const result = await runWebhookLoadBench({
+        connectionString: azurite.connectionString,
+        ...options.load,
+        seed: 1,
+        baseline: true,
+      });
+      check(result.allCorrect);
+      report.load = result;
     }
   } finally {
     await azurite?.stop();

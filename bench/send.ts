@@ -3,6 +3,7 @@
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AcsEmailSender } from '../functions/src/adapters/acs/AcsEmailSender';
+import { forEachConcurrently } from '../functions/src/app/concurrency';
 import type { Deps } from '../functions/src/app/deps';
 import { planLapsedOutreach } from '../functions/src/app/planOutreach';
 import type { OutreachRow } from '../functions/src/core/model';
@@ -10,7 +11,7 @@ import { handleSendOutreach } from '../functions/src/functions/sendOutreach';
 import { Harness } from '../scripts/lib/harness';
 import { type AcsStandIn, startAcsStandIn } from '../tests/support/acsStandIn';
 import { Population } from './lib/population';
-import { runPool, seedPopulation } from './lib/seed';
+import { seedPopulation } from './lib/seed';
 
 export interface SendBenchOptions {
   connectionString: string;
@@ -168,18 +169,15 @@ async function drainOnce(
 async function replay(harness: Harness, planned: OutreachRow[], forgetOperations: () => void): Promise<void> {
   const { ledger, scheduler } = harness.deps;
   forgetOperations();
-  await runPool(
-    planned.map((row) => async () => {
-      const current = await ledger.getOutreach(row.practiceId, row.id);
-      if (!current) throw new Error(`ledger row ${row.id} disappeared`);
-      await ledger.updateOutreach(row, current.etag);
-      await scheduler.scheduleSend(
-        { v: 1, practiceId: row.practiceId, outreachId: row.id, notBefore: row.notBefore },
-        new Date(row.notBefore),
-      );
-    }),
-    16,
-  );
+  await forEachConcurrently(planned, 16, async (row) => {
+    const current = await ledger.getOutreach(row.practiceId, row.id);
+    if (!current) throw new Error(`ledger row ${row.id} disappeared`);
+    await ledger.updateOutreach(row, current.etag);
+    await scheduler.scheduleSend(
+      { v: 1, practiceId: row.practiceId, outreachId: row.id, notBefore: row.notBefore },
+      new Date(row.notBefore),
+    );
+  });
 }
 
 /**
@@ -187,6 +185,9 @@ async function replay(harness: Harness, planned: OutreachRow[], forgetOperations
  * delete on success, make it visible again on a throw. A loop stops when the queue is empty and no other
  * loop holds a message that could come back.
  */
+/** A handler that runs this long means the drain is stuck, not slow (a send takes well under a second). */
+const STALL_MS = 60_000;
+
 async function drainConcurrently(
   harness: Harness,
   workers: number,
@@ -196,16 +197,28 @@ async function drainConcurrently(
   const results: Record<string, number> = {};
   let errors = 0;
   let holding = 0;
+  /** Messages being handled, with when their handler started: a drain that stops moving says which. */
+  const held = new Map<string, { since: number; text: string }>();
   const worker = async () => {
     while (true) {
-      const batch = await queue.receiveMessages({ numberOfMessages: 1, visibilityTimeout: 60 });
+      const batch = await queue.receiveMessages({
+        numberOfMessages: 1,
+        visibilityTimeout: 60,
+        abortSignal: AbortSignal.timeout(STALL_MS),
+      });
       const item = batch.receivedMessageItems[0];
       if (!item) {
         if (holding === 0) return;
+        const oldest = Math.min(...[...held.values()].map((h) => h.since));
+        if (performance.now() - oldest > STALL_MS) {
+          const stuck = [...held.values()].map((h) => h.text).join('; ');
+          throw new Error(`drain stalled: a handler has not returned for ${STALL_MS / 1000} s (${stuck})`);
+        }
         await sleep(10);
         continue;
       }
       holding++;
+      held.set(item.messageId, { since: performance.now(), text: item.messageText });
       try {
         const result = await handleSendOutreach(deps, item.messageText);
         results[result] = (results[result] ?? 0) + 1;
@@ -217,6 +230,7 @@ async function drainConcurrently(
         else await queue.updateMessage(item.messageId, item.popReceipt, item.messageText, 0);
       } finally {
         holding--;
+        held.delete(item.messageId);
       }
     }
   };

@@ -1,13 +1,11 @@
-// `npm run bench:load [-- --events N --patients N --concurrency N --seed N]`: signed generic booking webhooks
-// through the real handler at concurrency 50 and 1 on a private Azurite, then a check that no state was lost.
+// Webhook load (`npm run bench -- --only load`, or `npm run bench:load`): signed generic booking webhooks
+// through the real handler at concurrency 50 and 1, then a check that no state was lost or duplicated.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import os from 'node:os';
-import { parseArgs } from 'node:util';
 import type { TableClient } from '@azure/data-tables';
+import { forEachConcurrently } from '../functions/src/app/concurrency';
 import type { Appointment } from '../functions/src/core/model';
 import { newPractice } from '../functions/src/core/practiceDefaults';
 import { summarizeVisits } from '../functions/src/core/visits';
-import { startAzurite } from '../scripts/lib/azurite';
 import { Harness } from '../scripts/lib/harness';
 import { mulberry32 } from './lib/population';
 import type { TableTraffic } from './lib/tableTraffic';
@@ -270,6 +268,8 @@ class LabelledTraffic {
 
 interface RunResult {
   concurrency: number;
+  /** Table requests of the run itself (reads + writes) per event sent. */
+  tableRequestsPerEvent: number;
   wallMs: number;
   perSecond: number;
   latencies: number[];
@@ -344,7 +344,15 @@ async function runLoad(connectionString: string, sends: Send[], concurrency: num
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
   const wallMs = performance.now() - started;
+  // Taken now: the state check reads through the same clients afterwards.
+  let requests = 0;
+  let events = 0;
+  for (const t of traffic.byLabel.values()) {
+    requests += t.reads + t.writes;
+    events += t.events;
+  }
   return {
+    tableRequestsPerEvent: requests / events,
     concurrency,
     wallMs,
     perSecond: (sends.length / wallMs) * 1000,
@@ -393,21 +401,12 @@ function expectedState(plans: PatientPlan[]): Map<string, ExpectedPatient> {
   return expected;
 }
 
-async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let i = next++; i < items.length; i = next++) await work(items[i] as T);
-    }),
-  );
-}
-
 async function checkState(harness: Harness, plans: PatientPlan[], sends: Send[]): Promise<string[]> {
   const deps = harness.deps;
   const now = new Date(NOW);
   const problems: string[] = [];
   const expected = expectedState(plans);
-  await pool(plans, 16, async (plan) => {
+  await forEachConcurrently(plans, 16, async (plan) => {
     const want = expected.get(plan.id) as ExpectedPatient;
     const stored = await deps.patients.getPatient(PRACTICE_ID, plan.id);
     if (!stored) {
@@ -452,7 +451,7 @@ async function checkState(harness: Harness, plans: PatientPlan[], sends: Send[])
     }
   });
   const originals = sends.filter((send) => send.duplicateOf === null);
-  await pool(originals, 16, async ({ event }) => {
+  await forEachConcurrently(originals, 16, async ({ event }) => {
     const record = await deps.inboundEvents.getEvent(PRACTICE_ID, 'generic', event.id);
     if (record?.value.status !== 'applied')
       problems.push(
@@ -507,30 +506,49 @@ function printTraffic(run: RunResult) {
   );
 }
 
-// ---- main ---------------------------------------------------------------------------------------------
+// ---- the benchmark -------------------------------------------------------------------------------------
 
-async function main() {
-  const { values } = parseArgs({
-    options: {
-      events: { type: 'string', default: '5000' },
-      patients: { type: 'string', default: '1500' },
-      concurrency: { type: 'string', default: '50' },
-      seed: { type: 'string', default: '1' },
-      'no-baseline': { type: 'boolean', default: false },
-    },
-  });
-  const events = Number(values.events);
-  const patients = Number(values.patients);
-  const concurrency = Number(values.concurrency);
-  const seed = Number(values.seed);
+export interface WebhookLoadOptions {
+  connectionString: string;
+  events: number;
+  patients: number;
+  concurrency: number;
+  seed: number;
+  /** Also replay the same events one at a time, the baseline the concurrent run is compared with. */
+  baseline: boolean;
+}
+
+export interface WebhookLoadRun {
+  concurrency: number;
+  wallMs: number;
+  perSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  statuses: Record<string, number>;
+  toolRetries: number;
+  tableRequestsPerEvent: number;
+  /** Wrong answers and patients whose stored state differs from an in-order replay. */
+  problems: number;
+}
+
+export interface WebhookLoadResult {
+  events: number;
+  patients: number;
+  duplicates: number;
+  outOfOrderPairs: number;
+  runs: WebhookLoadRun[];
+  allCorrect: boolean;
+}
+
+/**
+ * Sends the mix through the real bookingWebhook handler at `concurrency` (and, as the baseline, one at a
+ * time), each run on its own tables, then checks every patient against an in-order replay. Prints as it goes.
+ */
+export async function runWebhookLoadBench(options: WebhookLoadOptions): Promise<WebhookLoadResult> {
+  const { events, patients, concurrency, seed } = options;
   for (const [name, n] of Object.entries({ events, patients, concurrency, seed })) {
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`--${name} must be a positive integer`);
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`${name} must be a positive integer`);
   }
-  const load = os.loadavg().map((n) => n.toFixed(2));
-  console.log(
-    `Reengage webhook load: ${fmt(events)} signed generic webhooks, ${fmt(patients)} patients, ` +
-      `concurrency ${concurrency} vs 1 (${os.cpus().length} cores, Node ${process.version}, load average ${load.join(' ')})`,
-  );
+  console.log(`  ${fmt(events)} signed generic webhooks for ${fmt(patients)} patients of one practice`);
   const mix = buildMix({ events, patients, seed });
   const byType = new Map<string, number>();
   for (const send of mix.sends) {
@@ -538,50 +556,66 @@ async function main() {
     byType.set(label, (byType.get(label) ?? 0) + 1);
   }
   console.log(
-    `  mix: ${[...byType].map(([t, n]) => `${t} ${fmt(n)}`).join(', ')}; ${mix.swapped} out-of-order pairs`,
+    `  mix: ${[...byType].map(([t, n]) => `${t} ${fmt(n)}`).join(', ')}; ${mix.swapped} out-of-order pairs\n`,
   );
 
-  const azurite = await startAzurite();
-  const wrong: string[] = [];
-  try {
-    const main = await runLoad(azurite.connectionString, mix.sends, concurrency);
-    printRun(main, mix.sends.length);
-    const baseline = values['no-baseline'] ? null : await runLoad(azurite.connectionString, mix.sends, 1);
-    if (baseline) {
-      printRun(baseline, mix.sends.length);
-      console.log(
-        `  concurrency ${concurrency} vs 1: ${fmt(main.perSecond / baseline.perSecond, 2)}x the throughput`,
-      );
-    }
-    console.log('');
-    printTraffic(baseline ?? main);
-    if (baseline) printTraffic(main);
-    console.log('');
-    for (const run of baseline ? [main, baseline] : [main]) {
-      const problems = [...run.wrongAnswers, ...(await checkState(run.harness, mix.plans, mix.sends))];
-      const originals = mix.sends.filter((s) => s.duplicateOf === null).length;
-      console.log(
-        `  check, concurrency ${run.concurrency}: ${fmt(patients)} patients (lastVisitAt, nextBookingAt, firstName, every appointment's status/startsAt/lastEventAt) ` +
-          `against an in-order replay; ${fmt(originals)} event ids applied in InboundEvents; ${fmt(mix.duplicates)} duplicates answered 200: ` +
-          (problems.length === 0 ? 'all correct' : `${problems.length} WRONG`),
-      );
-      const kinds = new Map<string, number>();
-      for (const problem of problems) {
-        const kind = /^\S+: (\w+)/.exec(problem)?.[1] ?? 'other';
-        kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
-      }
-      if (kinds.size > 0) console.log(`    by kind: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}`);
-      for (const problem of problems.slice(0, 12)) console.log(`    ${problem}`);
-      wrong.push(...problems);
-      await run.harness.dispose();
-    }
-  } finally {
-    await azurite.stop();
+  const main = await runLoad(options.connectionString, mix.sends, concurrency);
+  printRun(main, mix.sends.length);
+  const baseline = options.baseline ? await runLoad(options.connectionString, mix.sends, 1) : null;
+  if (baseline) {
+    printRun(baseline, mix.sends.length);
+    console.log(
+      `  concurrency ${concurrency} vs 1: ${fmt(main.perSecond / baseline.perSecond, 2)}x the throughput`,
+    );
   }
-  if (wrong.length > 0) process.exitCode = 1;
+  console.log('');
+  printTraffic(baseline ?? main);
+  if (baseline) printTraffic(main);
+  console.log('');
+  const runs: WebhookLoadRun[] = [];
+  for (const run of baseline ? [main, baseline] : [main]) {
+    const problems = [...run.wrongAnswers, ...(await checkState(run.harness, mix.plans, mix.sends))];
+    const originals = mix.sends.filter((s) => s.duplicateOf === null).length;
+    console.log(
+      `  check, concurrency ${run.concurrency}: ${fmt(patients)} patients (lastVisitAt, nextBookingAt, firstName, every appointment's status/startsAt/lastEventAt) ` +
+        `against an in-order replay; ${fmt(originals)} event ids applied in InboundEvents; ${fmt(mix.duplicates)} duplicates answered 200: ` +
+        (problems.length === 0 ? 'all correct' : `${problems.length} WRONG`),
+    );
+    const kinds = new Map<string, number>();
+    for (const problem of problems) {
+      const kind = /^\S+: (\w+)/.exec(problem)?.[1] ?? 'other';
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    }
+    if (kinds.size > 0) console.log(`    by kind: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    for (const problem of problems.slice(0, 12)) console.log(`    ${problem}`);
+    runs.push(summarizeRun(run, problems.length));
+    await run.harness.dispose();
+  }
+  return {
+    events: mix.sends.length,
+    patients,
+    duplicates: mix.duplicates,
+    outOfOrderPairs: mix.swapped,
+    runs,
+    allCorrect: runs.every((run) => run.problems === 0),
+  };
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+function summarizeRun(run: RunResult, problems: number): WebhookLoadRun {
+  const sorted = [...run.latencies].sort((a, b) => a - b);
+  return {
+    concurrency: run.concurrency,
+    wallMs: run.wallMs,
+    perSecond: run.perSecond,
+    latencyMs: {
+      p50: percentile(sorted, 50),
+      p90: percentile(sorted, 90),
+      p99: percentile(sorted, 99),
+      max: sorted.at(-1) ?? 0,
+    },
+    statuses: Object.fromEntries(run.statuses),
+    toolRetries: run.toolRetries,
+    tableRequestsPerEvent: run.tableRequestsPerEvent,
+    problems,
+  };
+}

@@ -4,6 +4,7 @@ import type { TableClient, TableEntity, TransactionAction } from '@azure/data-ta
 import { type StoredProperties, toEntity } from '../../functions/src/adapters/tables/entityCodec';
 import { checkedKey } from '../../functions/src/adapters/tables/keys';
 import { patientToEntity } from '../../functions/src/adapters/tables/TablePatientStore';
+import { forEachConcurrently } from '../../functions/src/app/concurrency';
 import type { Harness } from '../../scripts/lib/harness';
 import type { PatientKind, Population } from './population';
 
@@ -35,14 +36,9 @@ export async function seedPopulation(
   const concurrency = options.concurrency ?? 16;
   const { patients: patientsTable, dueIndex: dueTable } = harness.composition.storage.tables;
   const window = population.plannerWindow();
-  await runPool(
-    population.practices.map(
-      ({ practice, therapists }) =>
-        () =>
-          harness.addPractice(practice, therapists),
-    ),
-    concurrency,
-  );
+  await forEachConcurrently(population.practices, concurrency, async ({ practice, therapists }) => {
+    await harness.addPractice(practice, therapists);
+  });
 
   const result: SeedResult = {
     patients: 0,
@@ -128,16 +124,4 @@ async function submitCreates(client: TableClient, rows: TableEntity<StoredProper
   const actions: TransactionAction[] = rows.map((row) => ['create', row]);
   const response = await client.submitTransaction(actions);
   if (response.status !== 202) throw new Error(`${client.tableName} transaction answered ${response.status}`);
-}
-
-/** Runs tasks with at most `concurrency` in flight; rejects on the first failure. */
-export async function runPool(tasks: (() => Promise<unknown>)[], concurrency: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const task = tasks[next++];
-      if (task) await task();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
 }

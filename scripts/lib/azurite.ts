@@ -20,6 +20,8 @@ export interface AzuriteOptions {
   location?: string;
   /** Reuse fixed ports (a restart on the same data); free ports when omitted. */
   ports?: { blob: number; queue: number; table: number };
+  /** V8 heap limit of the Azurite process; Node's default (~4 GiB) when omitted. Large benchmarks need more. */
+  heapMiB?: number;
 }
 
 export async function startAzurite(options: AzuriteOptions = {}): Promise<AzuriteInstance> {
@@ -27,6 +29,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   const entry = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist/src/azurite.js');
   const ports = options.ports ?? { blob: 0, queue: 0, table: 0 };
   const args = [
+    ...(options.heapMiB ? [`--max-old-space-size=${options.heapMiB}`] : []),
     entry,
     '--silent',
     '--skipApiVersionCheck',
