@@ -1,5 +1,6 @@
 // Webhook history -> planners -> queue -> sendOutreach -> outbox, on the real Azurite.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { planSeasonalOutreach } from '../../functions/src/app/planOutreach';
 import type { EmailSender } from '../../functions/src/core/ports';
 import { Harness } from '../../scripts/lib/harness';
 import { aPractice, aTherapist } from '../support/builders';
@@ -174,5 +175,36 @@ describe('a worker that dies after the transport accepted the email', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]?.status).toBe('sent');
     expect(readOutbox(h.outboxDirectory)).toHaveLength(1);
+  });
+});
+
+describe('a seasonal window opening', () => {
+  let h: Harness;
+  const seasonPractice = aPractice({ id: 'prac_season', holdoutPercent: 0 });
+  beforeAll(async () => {
+    h = await new Harness({
+      connectionString: inject('azuriteConnectionString'),
+      start: '2026-12-01T12:00:00Z',
+    }).ready();
+    await h.addPractice({ ...seasonPractice, defaultTherapistId: 'th_1' }, [
+      aTherapist({ practiceId: seasonPractice.id }),
+    ]);
+    await completedVisit(h, seasonPractice.id, 'pat_s');
+  });
+  afterAll(() => h.dispose());
+
+  it('records on the seasonal row the lapse episode its holdout draw and budgets used', async () => {
+    // 5 January 2027, the « new-year » window opens; the patient's last visit was 1 December 2026.
+    h.clock.set('2027-01-05T06:00:00Z');
+    await planSeasonalOutreach(h.deps);
+    const rows = await listLedger(h, seasonPractice.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      campaign: 'seasonal',
+      episodeKey: '2027:new-year',
+      templateId: 'seasonal',
+      status: 'planned',
+      lapseEpisodeKey: '2026-12-01',
+    });
   });
 });

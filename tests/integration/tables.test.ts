@@ -374,6 +374,24 @@ describe('TableOutreachLedger', () => {
     expect(await ledger.getOutreach(practiceId, row.id)).toEqual({ value: row, etag });
   });
 
+  it("round-trips a seasonal row's lapse episode, and leaves it absent on rows that never had one", async () => {
+    const practiceId = freshPracticeId();
+    const seasonal = aRow(practiceId, 'pat_s', 1, {
+      campaign: 'seasonal',
+      episodeKey: '2027:new-year',
+      id: 'pat_s|seasonal|2027:new-year|1',
+      templateId: 'seasonal',
+      lapseEpisodeKey: '2026-12-01',
+    });
+    const plain = aRow(practiceId, 'pat_t', 1);
+    await ledger.createOutreach(seasonal);
+    await ledger.createOutreach(plain);
+    expect((await ledger.getOutreach(practiceId, seasonal.id))?.value.lapseEpisodeKey).toBe('2026-12-01');
+    const read = (await ledger.getOutreach(practiceId, plain.id))?.value;
+    expect(read).toEqual(plain);
+    expect(read && 'lapseEpisodeKey' in read).toBe(false);
+  });
+
   it('keeps a skipped:<reason> status and refuses a stale update', async () => {
     const practiceId = freshPracticeId();
     const row = aRow(practiceId, 'pat_1', 2);

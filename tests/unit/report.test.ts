@@ -614,6 +614,29 @@ describe('holdout comparison over episodes', () => {
     expect(holdout.difference).toBe(0.275);
   });
 
+  it("counts a seasonal email with the lapse episode it records, even when the patient's earlier episode has rows", () => {
+    // s0: step 1 of the December episode sent, not rebooked; a new visit on 1 February starts another
+    // episode with no lapse row yet; the spring email (drawn on that new episode) is followed by a booking.
+    const rows = (lapseEpisodeKey?: string) => [
+      row({ patientId: 's0', status: 'delivered', ...sent('2027-01-10T09:00:00Z') }),
+      row({
+        patientId: 's0',
+        campaign: 'seasonal',
+        episodeKey: '2027:spring',
+        templateId: 'seasonal',
+        plannedAt: '2027-03-01T06:00:00Z',
+        status: 'delivered',
+        ...sent('2027-03-01T09:00:00Z'),
+        rebookedAt: '2027-03-05T10:00:00Z',
+        ...(lapseEpisodeKey ? { lapseEpisodeKey } : {}),
+      }),
+    ];
+    // Recorded: two episodes, the February one rebooked.
+    expect(figures({}, rows('2027-02-01')).holdout.emailed).toEqual({ episodes: 2, rebooked: 1, rate: 0.5 });
+    // A row planned before the key was recorded falls back to the latest lapse episode with rows.
+    expect(figures({}, rows()).holdout.emailed).toEqual({ episodes: 1, rebooked: 1, rate: 1 });
+  });
+
   it('gives the Newcombe interval of 4/10 vs 1/8 but no verdict under 30 episodes a group', () => {
     const { holdout } = figures({}, holdoutLedger());
     // Wilson 4/10 and 1/8 from the closed form, checked against the quadratic roots above.

@@ -188,6 +188,7 @@ async function commitPlan(
     rebookedAt: null,
     failureReason: reason ?? null,
     attempts: 0,
+    ...(draft.campaign === 'seasonal' ? { lapseEpisodeKey } : {}),
   };
   const created = await deps.ledger.createOutreach(row);
   const stored = created === null ? ((await deps.ledger.getOutreach(practice.id, id))?.value ?? row) : row;

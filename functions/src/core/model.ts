@@ -215,6 +215,12 @@ export interface OutreachRow extends OutreachKey {
   rebookedAt: string | null;
   failureReason: string | null;
   attempts: number;
+  /**
+   * Seasonal rows only: the lapse episode (the patient's last visit date) whose holdout draw and budget the
+   * row used, so the report counts it with that episode. Lapse and milestone rows use `episodeKey`;
+   * absent on seasonal rows planned before it was recorded.
+   */
+  lapseEpisodeKey?: string | null;
   /** First time ACS engagement tracking saw the email opened (absent on rows written before tracking). */
   viewedAt?: string | null;
   /** First time ACS engagement tracking saw a link of the email clicked. */

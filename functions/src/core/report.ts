@@ -515,9 +515,9 @@ interface EpisodeTally {
  * first touched (first email sent, or first held-out step due).
  *
  * Lapse and milestone rows carry the lapse episode key. A seasonal row carries its window key instead, but
- * its holdout draw used the patient's lapse episode (the last visit's date): it is attached to that
- * patient's latest lapse episode that began on or before the day it was planned, or stands alone when the
- * patient has none.
+ * its holdout draw used the patient's lapse episode (the last visit's date), which the row records in
+ * `lapseEpisodeKey`. Seasonal rows planned before that was recorded are attached to the patient's latest
+ * lapse episode that began on or before the day they were planned, or stand alone when there is none.
  */
 function episodeOutcomes(
   rows: readonly OutreachRow[],
@@ -534,6 +534,7 @@ function episodeOutcomes(
   }
   const episodeOf = (row: OutreachRow): string => {
     if (row.campaign !== 'seasonal') return `${row.patientId}|${row.episodeKey}`;
+    if (row.lapseEpisodeKey) return `${row.patientId}|${row.lapseEpisodeKey}`;
     const plannedDay = DateTime.fromISO(row.plannedAt, { zone: timeZone }).toISODate() ?? '';
     const candidates = (lapseKeys.get(row.patientId) ?? []).filter((key) => key <= plannedDay).sort();
     const attached = candidates[candidates.length - 1];

@@ -41,6 +41,7 @@ export function outreachToEntity(table: string, row: OutreachRow): TableEntity<S
     rebookedAt: row.rebookedAt,
     failureReason: row.failureReason,
     attempts: row.attempts,
+    lapseEpisodeKey: row.lapseEpisodeKey,
     viewedAt: row.viewedAt,
     clickedAt: row.clickedAt,
     erasedAt: row.erasedAt,
@@ -73,6 +74,7 @@ export function outreachFromEntity(table: string, entity: Record<string, unknown
     failureReason: r.optionalString('failureReason'),
     attempts: r.number('attempts'),
     // Optional fields stay absent when unset, so rows written before them read back as they were.
+    ...optional('lapseEpisodeKey', r.optionalString('lapseEpisodeKey')),
     ...optional('viewedAt', r.optionalString('viewedAt')),
     ...optional('clickedAt', r.optionalString('clickedAt')),
     ...optional('erasedAt', r.optionalString('erasedAt')),
