@@ -7,7 +7,7 @@ import type { Appointment } from '../functions/src/core/model';
 import { newPractice } from '../functions/src/core/practiceDefaults';
 import { summarizeVisits } from '../functions/src/core/visits';
 import { Harness } from '../scripts/lib/harness';
-import { mulberry32 } from './lib/population';
+import { mulberry32 } from '../scripts/lib/random';
 import type { TableTraffic } from './lib/tableTraffic';
 
 const NOW = '2027-03-09T10:00:00.000Z';

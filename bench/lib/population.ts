@@ -7,6 +7,7 @@ import { dueDayOf, localDateOf, nextAction } from '../../functions/src/core/cade
 import { outreachIdOf } from '../../functions/src/core/ids';
 import type { Locale, Patient, Practice, TemplateId, Therapist } from '../../functions/src/core/model';
 import { newPatient, newPractice } from '../../functions/src/core/practiceDefaults';
+import { mulberry32 } from '../../scripts/lib/random';
 
 /** Why a patient is in the population: only `due` patients must be planned on the planning date. */
 export type PatientKind =
@@ -321,16 +322,4 @@ function practiceSetup(p: number): Omit<PracticeSetup, 'patientCount'> {
     resources: [{ title: 'Mieux dormir', url: `https://${id}.example/sommeil`, focusArea: 'sleep' }],
   });
   return { practice, therapists };
-}
-
-/** Small seeded PRNG: the same options always give the same population. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

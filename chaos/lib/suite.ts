@@ -1,6 +1,8 @@
 // The runs a chaos session is made of (seeded random mixes of faults, systematic crash sweeps) and the
 // summary they add up to.
-import { type CrashPlan, seededRandom } from './faults';
+import { forEachConcurrently } from '../../functions/src/app/concurrency';
+import { mulberry32 } from '../../scripts/lib/random';
+import type { CrashPlan } from './faults';
 import { differences } from './invariants';
 import { type CrashPicker, callsOf, type RunResult, type RunSpec, runScenario } from './scenario';
 import type { PatientKind, WorldOptions } from './world';
@@ -36,7 +38,7 @@ const plansOf =
  * Crash plans are drawn up front, so a run is the same whichever process asks first.
  */
 export function randomSpec(seed: number, index: number): RunSpec & { features: string[] } {
-  const random = seededRandom(seed * 100_003 + index);
+  const random = mulberry32(seed * 100_003 + index);
   const features: string[] = [];
   const crashes = (callsUpTo: number): CrashPlan[] =>
     Array.from({ length: 3 }, () => ({
@@ -110,15 +112,10 @@ export async function sweep(
 
 export async function runPool<T>(tasks: (() => Promise<T>)[], concurrency: number): Promise<T[]> {
   const results: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const index = next++;
-      const task = tasks[index];
-      if (task) results[index] = await task();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  await forEachConcurrently(tasks.keys(), concurrency, async (index) => {
+    const task = tasks[index];
+    if (task) results[index] = await task();
+  });
   return results;
 }
 

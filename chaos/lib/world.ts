@@ -8,7 +8,7 @@ import { localDateOf } from '../../functions/src/core/cadence';
 import { outreachIdOf } from '../../functions/src/core/ids';
 import type { Appointment, Patient, Practice, Therapist } from '../../functions/src/core/model';
 import { newPatient, newPractice } from '../../functions/src/core/practiceDefaults';
-import { seededRandom } from './faults';
+import { mulberry32 } from '../../scripts/lib/random';
 
 /**
  * Tuesday 5 January 2027, 05:00 UTC, when the timers fire: a working day in Paris and Toronto, and the
@@ -133,7 +133,7 @@ function practices(): { practice: Practice; therapists: Therapist[] }[] {
 }
 
 export function buildWorld(seed: number, options: WorldOptions = {}): World {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const planAt = new Date(PLAN_AT);
   const all = practices().slice(0, options.onePractice ? 1 : 2);
   const kinds = options.kinds ?? PATIENT_KINDS;
