@@ -1,0 +1,8 @@
+namespace Reengage.Functions.Tests;
+
+/// <summary>Every test class that needs storage joins this collection and shares one Azurite.</summary>
+[CollectionDefinition(Name)]
+public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>
+{
+    public const string Name = "Azurite";
+}
