@@ -1,0 +1,1 @@
+Console.WriteLine("Reengage local host: not built yet.");
