@@ -339,7 +339,7 @@ const DOCUMENTED_ROLES: Record<string, string> = {
 };
 
 describe('azure.yaml', () => {
-  const schema = readJson('../shared/schemas/azure.yaml.schema.json') as Record<string, unknown>;
+  const schema = readJson('tests/fixtures/schemas/azure.yaml.schema.json') as Record<string, unknown>;
   const ajv = new Ajv2019({ strict: false, validateFormats: false, allErrors: true });
   // The schema refers to azd extensions' schemas by URL for AI hosts; offline they are accepted as-is.
   const externalRefs = new Set(

@@ -1,0 +1,45 @@
+// Sums the runners' own counts: vitest's JSON report and every .trx file that `dotnet test` wrote.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const dir = process.argv[2];
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+let broken = false;
+
+const vitest = path.join(dir, 'typescript.json');
+if (existsSync(vitest)) {
+  const r = JSON.parse(readFileSync(vitest, 'utf8'));
+  // A test file that fails to load has no test results of its own: count it as a failure too.
+  const unloaded = r.testResults.filter(
+    (f) => f.status === 'failed' && f.assertionResults.length === 0,
+  ).length;
+  passed += r.numPassedTests;
+  failed += r.numFailedTests + unloaded;
+  skipped += r.numPendingTests + r.numTodoTests;
+  console.log(`TypeScript: ${r.numPassedTests} passed, ${r.numFailedTests + unloaded} failed`);
+} else {
+  console.log('TypeScript: no results (lint or type check failed before the tests ran)');
+  broken = true;
+}
+
+const trxDir = path.join(dir, 'dotnet');
+const trx = existsSync(trxDir) ? readdirSync(trxDir).filter((f) => f.endsWith('.trx')) : [];
+if (trx.length === 0) {
+  console.log('C#: no results (the build failed before the tests ran)');
+  broken = true;
+}
+for (const file of trx) {
+  const xml = readFileSync(path.join(trxDir, file), 'utf8');
+  const counters = xml.match(/<Counters\b[^>]*>/)?.[0] ?? '';
+  const count = (name) => Number(counters.match(new RegExp(`\\b${name}="(\\d+)"`))?.[1] ?? 0);
+  const name = path.basename(xml.match(/\bstorage="([^"]+)"/)?.[1] ?? file);
+  passed += count('passed');
+  failed += count('failed') + count('error') + count('timeout') + count('aborted');
+  skipped += count('notExecuted');
+  console.log(`C# ${name}: ${count('passed')} passed, ${count('failed') + count('error')} failed`);
+}
+
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(broken || failed > 0 ? 1 : 0);
