@@ -10,7 +10,7 @@ namespace Reengage.Core;
 public static partial class Ids
 {
     /// <summary>Ids from booking tools end up in table keys joined by <c>|</c>: they keep to a safe alphabet.</summary>
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.:@+=~-]{0,127}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.:@+=~-]{0,127}\z")]
     public static partial Regex Pattern();
 
     public static bool IsValid(string? value) => value is not null && Pattern().IsMatch(value);

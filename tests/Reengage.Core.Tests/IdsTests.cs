@@ -29,6 +29,7 @@ public sealed class IdsTests
     [InlineData("_leading", false)]
     [InlineData("has|bar", false)]
     [InlineData("has space", false)]
+    [InlineData("pat_1\n", false)]
     [InlineData("", false)]
     public void Ids_keep_to_a_safe_alphabet(string id, bool valid) => Assert.Equal(valid, Ids.IsValid(id));
 
