@@ -147,6 +147,11 @@ public static partial class LinkTokens
         {
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            // A string holding a lone surrogate: no token this app issues has one.
+            return false;
+        }
         if (k is null || p is null || o is null || e is null || !Wire.TryParse<LinkAction>(a, out var action)) return false;
         if (e < UnixSecondsMin || e > UnixSecondsMax) return false;
         keyId = k;
