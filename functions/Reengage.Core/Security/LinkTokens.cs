@@ -103,7 +103,8 @@ public static partial class LinkTokens
         return token.ExpiresAt <= now ? new TokenCheck(TokenFailure.Expired, token) : new TokenCheck(null, token);
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$")]
+    // \z, not $: in .NET $ also matches before a final newline.
+    [GeneratedRegex("^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\z")]
     private static partial Regex Shape();
 
     private static string MacOf(SigningKey key, string payload) =>
@@ -247,7 +248,7 @@ public static partial class LinkSigningKeys
         return true;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,32}$")]
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,32}\\z")]
     private static partial Regex KeyId();
 
     // Node's Buffer.from(…, 'base64') also took the URL-safe alphabet and missing padding: so does this.

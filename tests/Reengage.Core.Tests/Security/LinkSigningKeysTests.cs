@@ -32,6 +32,7 @@ public sealed class LinkSigningKeysTests
     [InlineData("k 1:AAAA")]
     [InlineData(":AAAA")]
     [InlineData("k1:")]
+    [InlineData("k1\n:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")]
     public void Anything_else_is_refused_with_a_reason(string? raw)
     {
         Assert.False(LinkSigningKeys.TryParse(raw, out var keys, out var error));

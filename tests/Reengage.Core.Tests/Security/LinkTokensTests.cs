@@ -113,6 +113,7 @@ public sealed class LinkTokensTests
     [InlineData("a b.c")]
     [InlineData("eyJrIjoiazEifQ==.abc")]
     [InlineData(".abc")]
+    [InlineData(TsBook + "\n")]
     public void Anything_not_shaped_like_a_token_is_malformed(string? raw) =>
         Assert.Equal(new TokenCheck(TokenFailure.Malformed, null), LinkTokens.Verify(raw, [Key1], Now));
 
