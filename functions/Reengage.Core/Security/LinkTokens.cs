@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -78,12 +79,6 @@ public static partial class LinkTokens
         return payload + "." + MacOf(key, payload);
     }
 
-    public static string Issue(LinkToken fields, SigningKey key, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(fields);
-        return Issue(fields.PracticeId, fields.OutreachRef, fields.Action, key, now);
-    }
-
     /// <summary>Accepts a token signed by any known key id (rotation), then checks its expiry.</summary>
     public static TokenCheck Verify(string? raw, IReadOnlyList<SigningKey> keys, DateTimeOffset now)
     {
@@ -96,7 +91,8 @@ public static partial class LinkTokens
         if (!TryReadPayload(payload, out var keyId, out var token)) return malformed;
         var key = keys.FirstOrDefault(k => k.Id == keyId);
         if (key is null) return new TokenCheck(TokenFailure.UnknownKey, null);
-        // Compared as canonical base64url text: equal exactly when the MAC bytes are, in constant time either way.
+        // Compared as canonical base64url text, in constant time. Another spelling of the right MAC (spare low bits in
+        // the last character, which Node's decoder ignored) is refused: the TypeScript implementation never issued one.
         var expected = Encoding.ASCII.GetBytes(MacOf(key, payload));
         var given = Encoding.ASCII.GetBytes(signature);
         if (!CryptographicOperations.FixedTimeEquals(expected, given)) return new TokenCheck(TokenFailure.BadSignature, null);
@@ -110,10 +106,10 @@ public static partial class LinkTokens
     private static string MacOf(SigningKey key, string payload) =>
         Base64Url.EncodeToString(HMACSHA256.HashData(key.Secret, Encoding.ASCII.GetBytes(payload)));
 
-    private static bool TryReadPayload(string payload, out string keyId, out LinkToken token)
+    private static bool TryReadPayload(string payload, [NotNullWhen(true)] out string? keyId, [NotNullWhen(true)] out LinkToken? token)
     {
-        keyId = "";
-        token = null!;
+        keyId = null;
+        token = null;
         string json;
         try
         {
