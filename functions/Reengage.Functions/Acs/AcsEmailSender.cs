@@ -30,22 +30,44 @@ public sealed partial class AcsEmailSender : IEmailSender
 
     /// <summary>Authenticates with the access key of a connection string <c>endpoint=https://…;accesskey=…</c> (HMAC-SHA256).</summary>
     public AcsEmailSender(string connectionString, AcsEmailSenderOptions? options = null)
+        : this(ParseConnectionString(connectionString), options)
     {
-        ArgumentNullException.ThrowIfNull(connectionString);
-        options ??= new AcsEmailSenderOptions();
-        var (endpoint, accessKey) = ParseConnectionString(connectionString);
-        (_endpoint, _apiVersion, _disableUserEngagementTracking, _defaultRetryAfter, _timeProvider) = Settings(endpoint, options);
-        _pipeline = BuildPipeline(options, new AcsHmacAuthenticationPolicy(accessKey, _timeProvider));
     }
 
     /// <summary>Authenticates with Entra ID tokens (the app's managed identity in Azure).</summary>
     public AcsEmailSender(Uri endpoint, TokenCredential credential, AcsEmailSenderOptions? options = null)
+        : this(endpoint, options, _ => new BearerTokenAuthenticationPolicy(credential ?? throw new ArgumentNullException(nameof(credential)), TokenScope))
+    {
+    }
+
+    private AcsEmailSender((Uri Endpoint, byte[] AccessKey) connection, AcsEmailSenderOptions? options)
+        : this(connection.Endpoint, options, timeProvider => new AcsHmacAuthenticationPolicy(connection.AccessKey, timeProvider))
+    {
+    }
+
+    private AcsEmailSender(Uri endpoint, AcsEmailSenderOptions? options, Func<TimeProvider, HttpPipelinePolicy> authentication)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        ArgumentNullException.ThrowIfNull(credential);
         options ??= new AcsEmailSenderOptions();
-        (_endpoint, _apiVersion, _disableUserEngagementTracking, _defaultRetryAfter, _timeProvider) = Settings(endpoint, options);
-        _pipeline = BuildPipeline(options, new BearerTokenAuthenticationPolicy(credential, TokenScope));
+        if (!IsAllowedEndpoint(endpoint))
+        {
+            throw new ReengageException(ErrorCode.InvalidConfiguration, EndpointRule);
+        }
+        if (string.IsNullOrWhiteSpace(options.ApiVersion))
+        {
+            throw new ReengageException(ErrorCode.InvalidConfiguration, "the ACS api-version must not be empty");
+        }
+        // Everything is copied out of the options here: changing them later does not change this sender.
+        // Paths are appended to the endpoint's own path, so it never ends with a slash.
+        _endpoint = new Uri(endpoint.GetLeftPart(UriPartial.Path).TrimEnd('/'));
+        _apiVersion = options.ApiVersion;
+        _disableUserEngagementTracking = options.DisableUserEngagementTracking;
+        _defaultRetryAfter = options.DefaultRetryAfter;
+        _timeProvider = options.TimeProvider;
+        var pipelineOptions = new HttpPipelineOptions(options) { ResponseClassifier = new ThrottlingIsFinal() };
+        // Per retry: each attempt is authenticated afresh (a new x-ms-date for HMAC, a valid token for bearer).
+        pipelineOptions.PerRetryPolicies.Add(authentication(_timeProvider));
+        _pipeline = HttpPipelineBuilder.Build(pipelineOptions);
     }
 
     /// <summary>
@@ -195,30 +217,9 @@ public sealed partial class AcsEmailSender : IEmailSender
         request.Uri.AppendQuery("api-version", _apiVersion, escapeValue: true);
     }
 
-    private static (Uri, string, bool, TimeSpan, TimeProvider) Settings(Uri endpoint, AcsEmailSenderOptions options)
-    {
-        if (!IsAllowedEndpoint(endpoint))
-        {
-            throw new ReengageException(ErrorCode.InvalidConfiguration, EndpointRule);
-        }
-        if (string.IsNullOrWhiteSpace(options.ApiVersion))
-        {
-            throw new ReengageException(ErrorCode.InvalidConfiguration, "the ACS api-version must not be empty");
-        }
-        // Paths are appended to the endpoint's own path, so it never ends with a slash.
-        var normalized = new Uri(endpoint.GetLeftPart(UriPartial.Path).TrimEnd('/'));
-        return (normalized, options.ApiVersion, options.DisableUserEngagementTracking, options.DefaultRetryAfter, options.TimeProvider);
-    }
-
-    private static HttpPipeline BuildPipeline(AcsEmailSenderOptions options, HttpPipelinePolicy authentication)
-    {
-        var pipelineOptions = new HttpPipelineOptions(options) { ResponseClassifier = new ThrottlingIsFinal() };
-        pipelineOptions.PerRetryPolicies.Add(authentication);
-        return HttpPipelineBuilder.Build(pipelineOptions);
-    }
-
     private static (Uri Endpoint, byte[] AccessKey) ParseConnectionString(string connectionString)
     {
+        ArgumentNullException.ThrowIfNull(connectionString);
         string? endpoint = null;
         string? accessKey = null;
         foreach (var part in connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -239,10 +240,6 @@ public sealed partial class AcsEmailSender : IEmailSender
         if (!Convert.TryFromBase64String(accessKey, key, out var length) || length == 0)
         {
             throw new ReengageException(ErrorCode.InvalidConfiguration, Shape + " (the access key is not base64)");
-        }
-        if (!IsAllowedEndpoint(uri))
-        {
-            throw new ReengageException(ErrorCode.InvalidConfiguration, EndpointRule);
         }
         return (uri, key[..length]);
     }

@@ -392,6 +392,65 @@ public sealed class AcsEmailSenderTests : IAsyncLifetime
         Assert.Empty(acs.Sent);
     }
 
+    [Fact]
+    public async Task Sends_the_api_version_it_is_configured_with_and_an_unsupported_one_is_rejected()
+    {
+        var options = QuickRetries();
+        options.ApiVersion = "2021-10-01-preview";
+
+        var outcome = await Sender(options).SendAsync(Email, Op1);
+
+        Assert.Equal("UnsupportedApiVersion", Assert.IsType<SendOutcome.Rejected>(outcome).Code);
+        Assert.Empty(_acs.Sent);
+    }
+
+    [Fact]
+    public async Task The_stand_in_refuses_an_unsigned_request()
+    {
+        using var client = new HttpClient();
+        using var content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_acs.Endpoint, "/emails:send?api-version=2025-09-01")) { Content = content };
+        request.Headers.Add("Operation-Id", Op1);
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Empty(_acs.Sent);
+    }
+
+    [Fact]
+    public async Task Replays_the_same_random_faults_for_the_same_seed()
+    {
+        async Task<List<string>> Run()
+        {
+            await using var acs = await AcsEmailStandIn.StartAsync(new AcsEmailStandInOptions
+            {
+                RandomFaults = new AcsRandomFaults(Seed: 42, Probability: 0.5, Faults: [new AcsFault.Error(503)]),
+            });
+            var sender = new AcsEmailSender(acs.ConnectionString, QuickRetries(maxRetries: 0));
+            var seen = new List<string>();
+            for (var i = 0; i < 12; i++)
+            {
+                try
+                {
+                    seen.Add((await sender.SendAsync(Email, $"6f1c2a9e-8b7d-4c6e-9a1b-{i:D12}")).GetType().Name);
+                }
+                catch (ReengageException error)
+                {
+                    seen.Add(error.Code.ToString());
+                }
+            }
+            return seen;
+        }
+
+        var first = await Run();
+        var second = await Run();
+
+        Assert.Equal(first, second);
+        Assert.Contains("Accepted", first);
+        Assert.Contains(nameof(ErrorCode.TransportUnavailable), first);
+    }
+
     [Theory]
     [InlineData("http://example.com")]
     [InlineData("http://10.0.0.4:8080")]
