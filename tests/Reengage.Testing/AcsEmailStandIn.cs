@@ -338,15 +338,11 @@ public sealed partial class AcsEmailStandIn : IAsyncDisposable
 
     private async Task AnswerStatusAsync(HttpContext context, RequestEntry entry, string id)
     {
-        JsonObject answer;
+        JsonObject? answer = null;
         lock (_gate)
         {
             entry.OperationId = id.ToLowerInvariant();
-            if (!_operations.TryGetValue(id.ToLowerInvariant(), out var operation))
-            {
-                answer = null!;
-            }
-            else
+            if (_operations.TryGetValue(id.ToLowerInvariant(), out var operation))
             {
                 if (operation.Status == "Running")
                 {
