@@ -14,8 +14,8 @@ namespace Reengage.Core.Booking;
 //                           highest rank wins: booked < completed < no_show < cancelled. Booked and rescheduled say
 //                           booked. "Forward" is forward in event time: an older event never overrides a newer one.
 //   appointment.startsAt    the start of the latest event that carried one (`StartsAtEventAt`; equal times: the later
-//                           start). While no event carried one, the earliest event time stands in (null
-//                           StartsAtEventAt), and the first start given replaces it.
+//                           start). While no event carried one, the earliest event time stands in (`StartsAtGuessed`),
+//                           and the first start given replaces it.
 //   appointment.bookedAt    the earliest event time of a booked or rescheduled event.
 //   appointment.therapistId the appointment's own therapistId from the latest event that named one; while none did,
 //                           the event's patient.therapistId from the latest that named one (`TherapistFromPatient`).
@@ -31,6 +31,10 @@ namespace Reengage.Core.Booking;
 //   patient.profileEventAt  the latest event time of an event that carried a profile field.
 //   patient.lastBookedAt    the latest event time of a booked or rescheduled event.
 //   lastVisitAt/nextBooking not merged: derived from all the patient's appointments at `now` (Visits).
+//
+// Rows written by the TypeScript implementation carry no per-fact times: an appointment's start and therapist then
+// date from its lastEventAt, and a patient's fields from its profileEventAt, which is how that implementation's
+// stale-event rule read them.
 //
 // Everything else on the patient (episode, touches, pause, suppression, answers) belongs to other flows and is kept.
 // patient.deleted is not a fact but a reset, as in the TypeScript: the caller deletes the patient, its
@@ -139,7 +143,7 @@ public static class BookingMerge
     private static Patient MergeProfile(Patient patient, BookingPatient fields, DateTimeOffset at)
     {
         if (!fields.CarriesProfile) return patient;
-        var times = patient.ProfileFieldTimes;
+        var times = FieldTimesOf(patient);
         var firstName = Register(patient.FirstName, times.FirstName, fields.FirstName, at, Ordinal);
         var email = Register(patient.Email, times.Email, fields.Email.IsPresent ? Optional.Of(fields.Email.Value is { } address ? JsText.Trim(address) : null) : default, at, Ordinal);
         var locale = Register(patient.Locale, times.Locale, fields.Locale, at, Comparer<Locale?>.Default.Compare);
@@ -222,21 +226,21 @@ public static class BookingMerge
 
         // Start: latest given start wins; the earliest event time stands in until one is given.
         var given = input.StartsAt?.ToUniversalTime();
-        var (startsAt, startsAtEventAt) = (stored, given) switch
+        var (startsAt, startsAtEventAt, guessed) = (stored, given) switch
         {
-            (null, { } s) => (s, (DateTimeOffset?)at),
-            (null, null) => (at, null),
-            ({ StartsAtEventAt: null }, { } s) => (s, at),
-            ({ StartsAtEventAt: null }, null) => (Earlier(stored.StartsAt, at), null),
-            (_, { } s) when at > stored.StartsAtEventAt || (at == stored.StartsAtEventAt && s > stored.StartsAt) => (s, at),
-            _ => (stored.StartsAt, stored.StartsAtEventAt),
+            (null, { } s) => (s, (DateTimeOffset?)at, false),
+            (null, null) => (at, null, true),
+            ({ StartsAtGuessed: true }, { } s) => (s, at, false),
+            ({ StartsAtGuessed: true }, null) => (Earlier(stored.StartsAt, at), null, true),
+            (_, { } s) when at > StartTimeOf(stored) || (at == StartTimeOf(stored) && s > stored.StartsAt) => (s, at, false),
+            _ => (stored.StartsAt, StartTimeOf(stored), false),
         };
 
         // Therapist: the appointment's own over the patient's; then latest; then the greater id.
         (string Id, bool FromPatient)? candidate = input.TherapistId is { } own
             ? (own, false)
             : e.Patient.TherapistId is { IsPresent: true, Value: { } patients } ? (patients, true) : null;
-        var (therapistId, therapistEventAt, fromPatient) = (stored?.TherapistId, stored?.TherapistEventAt, stored?.TherapistFromPatient ?? false);
+        var (therapistId, therapistEventAt, fromPatient) = (stored?.TherapistId, stored is null ? null : TherapistTimeOf(stored), stored?.TherapistFromPatient ?? false);
         if (candidate is { } c && (therapistId is null || TherapistOrder(c.FromPatient, at, c.Id, fromPatient, therapistEventAt, therapistId) > 0))
             (therapistId, therapistEventAt, fromPatient) = (c.Id, at, c.FromPatient);
 
@@ -249,12 +253,41 @@ public static class BookingMerge
             LastEventAt = lastEventAt,
             StartsAt = startsAt,
             StartsAtEventAt = startsAtEventAt,
+            StartsAtGuessed = guessed,
             BookedAt = e.IsBooking ? Earlier(stored?.BookedAt, at) : stored?.BookedAt,
             TherapistId = therapistId,
             TherapistEventAt = therapistEventAt,
             TherapistFromPatient = fromPatient,
         };
     }
+
+    // Rows the TypeScript implementation wrote have no per-fact times: their start and therapist were what the
+    // row's last applied event left, so they date from its lastEventAt (as its stale-event rule read them).
+    private static DateTimeOffset StartTimeOf(Appointment stored) => stored.StartsAtEventAt ?? stored.LastEventAt;
+
+    private static DateTimeOffset? TherapistTimeOf(Appointment stored) =>
+        stored.TherapistId is null ? null : stored.TherapistEventAt ?? stored.LastEventAt;
+
+    /// <summary>
+    /// A patient the TypeScript implementation wrote has one watermark for its whole profile: each field dates from
+    /// it. (A row of this one always has a field time once it has a watermark.)
+    /// </summary>
+    private static ProfileFieldTimes FieldTimesOf(Patient patient) =>
+        patient.ProfileEventAt is { } watermark && patient.ProfileFieldTimes == ProfileFieldTimes.None
+            ? new ProfileFieldTimes
+            {
+                FirstName = watermark,
+                Email = watermark,
+                Locale = watermark,
+                TherapistId = watermark,
+                EmailConsent = watermark,
+                CareStatus = watermark,
+                ContactPreference = watermark,
+                FocusArea = watermark,
+                ProgressNote = watermark,
+                Plan = watermark,
+            }
+            : patient.ProfileFieldTimes;
 
     private static int TherapistOrder(bool aFromPatient, DateTimeOffset aAt, string aId, bool bFromPatient, DateTimeOffset? bAt, string bId)
     {

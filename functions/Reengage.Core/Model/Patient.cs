@@ -72,9 +72,10 @@ public sealed record Appointment
     public required DateTimeOffset LastEventAt { get; init; }
     /// <summary>When this appointment was first booked (event time of the booking event).</summary>
     public DateTimeOffset? BookedAt { get; init; }
-    /// <summary>Event time of the event whose start <see cref="StartsAt"/> holds; null while no event gave a start
-    /// (<see cref="StartsAt"/> is then the earliest event time).</summary>
+    /// <summary>Event time of the event whose start <see cref="StartsAt"/> holds (null on rows older than it, or when guessed).</summary>
     public DateTimeOffset? StartsAtEventAt { get; init; }
+    /// <summary>No event gave a start yet: <see cref="StartsAt"/> is the earliest event time, standing in until one does.</summary>
+    public bool StartsAtGuessed { get; init; }
     /// <summary>Event time of the event that named <see cref="TherapistId"/>.</summary>
     public DateTimeOffset? TherapistEventAt { get; init; }
     /// <summary>Whether <see cref="TherapistId"/> is the patient's therapist, taken while no event named the appointment's own.</summary>

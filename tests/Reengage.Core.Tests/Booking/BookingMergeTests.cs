@@ -222,12 +222,13 @@ public sealed class BookingMergeTests
         var store = new Store();
         store.Apply(Appointment("c", "appointment.completed", "2026-11-16T09:00:00Z"), Now);
         Assert.Equal(At("2026-11-16T09:00:00Z"), store.Appointments["apt_ooo"].StartsAt);
-        Assert.Null(store.Appointments["apt_ooo"].StartsAtEventAt);
+        Assert.True(store.Appointments["apt_ooo"].StartsAtGuessed);
         Assert.Equal(At("2026-11-16T09:00:00Z"), store.Patient!.LastVisitAt);
 
         store.Apply(Appointment("b", "appointment.booked", "2026-11-01T09:00:00Z", "2026-11-15T10:00:00Z"), Now);
         Assert.Equal(At("2026-11-15T10:00:00Z"), store.Appointments["apt_ooo"].StartsAt);
         Assert.Equal(AppointmentStatus.Completed, store.Appointments["apt_ooo"].Status);
+        Assert.False(store.Appointments["apt_ooo"].StartsAtGuessed);
         Assert.Equal(At("2026-11-15T10:00:00Z"), store.Patient.LastVisitAt);
     }
 
@@ -289,6 +290,47 @@ public sealed class BookingMergeTests
         Assert.True(applied.Changes.IsBooking);
         Assert.Null(applied.Changes.RebookedAt);
         Assert.Equal(At("2026-11-10T09:00:00Z"), store.Patient!.LastBookedAt);
+    }
+
+    [Fact]
+    public void A_row_the_TypeScript_implementation_wrote_dates_its_start_and_therapist_from_its_last_event()
+    {
+        var legacy = new Appointment
+        {
+            PracticeId = PracticeId,
+            Id = "apt_ooo",
+            PatientId = "pat_ooo",
+            TherapistId = "th_1",
+            StartsAt = At("2026-12-05T09:00:00Z"),
+            Status = AppointmentStatus.Booked,
+            LastEventAt = At("2026-11-20T09:50:00Z"),
+            BookedAt = At("2026-11-20T09:30:00Z"),
+        };
+        BookingOutcome.Applied Apply(GenericBookingEvent e) =>
+            Assert.IsType<BookingOutcome.Applied>(BookingMerge.Apply(PracticeId, null, [legacy], e, Now));
+
+        var older = Apply(Appointment("old", "appointment.rescheduled", "2026-11-20T09:40:00Z", "2026-12-04T10:00:00+01:00", therapist: "th_2")).Appointment!;
+        Assert.Equal((At("2026-12-05T09:00:00Z"), "th_1", AppointmentStatus.Booked), (older.StartsAt, older.TherapistId, older.Status));
+        // A cancellation naming no start keeps the real one: a stored start is not a stand-in.
+        Assert.Equal(At("2026-12-05T09:00:00Z"), Apply(Appointment("c", "appointment.cancelled", "2026-11-21T09:00:00Z")).Appointment!.StartsAt);
+        var newer = Apply(Appointment("new", "appointment.rescheduled", "2026-11-21T09:00:00Z", "2026-12-06T10:00:00+01:00", therapist: "th_2")).Appointment!;
+        Assert.Equal((At("2026-12-06T09:00:00Z"), "th_2"), (newer.StartsAt, newer.TherapistId));
+    }
+
+    [Fact]
+    public void A_patient_the_TypeScript_implementation_wrote_dates_every_field_from_its_watermark()
+    {
+        var legacy = PatientRecords.NewPatient(PracticeId, "pat_1", At("2026-01-01T00:00:00Z")) with
+        {
+            FirstName = "Noémie",
+            ProfileEventAt = At("2026-12-06T10:05:00Z"),
+        };
+        Patient Apply(string occurredAt, string fields) => Assert.IsType<BookingOutcome.Applied>(
+            BookingMerge.Apply(PracticeId, legacy, [], Upsert("u", occurredAt, fields), Now)).Patient;
+
+        var older = Apply("2026-12-06T10:02:00Z", """{ "id": "pat_1", "firstName": "Noé", "focusArea": "sleep" }""");
+        Assert.Equal(("Noémie", null), (older.FirstName, older.FocusArea));
+        Assert.Equal("Noé", Apply("2026-12-06T10:06:00Z", """{ "id": "pat_1", "firstName": "Noé" }""").FirstName);
     }
 
     [Fact]
