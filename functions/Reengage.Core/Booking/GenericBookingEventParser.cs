@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Reengage.Core.Model;
@@ -57,9 +58,13 @@ public static partial class GenericBookingEventParser
     }
 
     /// <summary>
-    /// An already parsed JSON value: for sources that build the canonical event from a vendor's payload and want it
-    /// held to the same rules.
+    /// A canonical event built from a vendor's payload (as a <see cref="JsonNode"/>), held to the same rules. A null
+    /// node is JSON's <c>null</c>.
     /// </summary>
+    public static BookingEventParse Parse(JsonNode? node) =>
+        Parse(JsonSerializer.SerializeToElement(node, BookingJsonContext.Default.JsonNode));
+
+    /// <summary>An already parsed JSON value, held to the same rules.</summary>
     public static BookingEventParse Parse(JsonElement root)
     {
         var v = new Validator();
@@ -456,6 +461,7 @@ internal sealed class AppointmentWire
 // a repeated member keeps its last value, as JSON.parse does.
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(JsonNode))]
 [JsonSerializable(typeof(EventWire))]
 [JsonSerializable(typeof(PatientWire))]
 [JsonSerializable(typeof(ConsentWire))]
