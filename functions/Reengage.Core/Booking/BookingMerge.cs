@@ -86,7 +86,7 @@ public static class BookingMerge
         var rebookedAt = bookingEvent.Type == BookingEventType.AppointmentBooked && (stored?.BookedAt is null || stored.BookedAt > at)
             ? at
             : (DateTimeOffset?)null;
-        var emailChanged = after.Email != before.Email || (patient is null && after.Email is not null);
+        var emailChanged = after.Email != before.Email;
         var changes = new BookingChanges
         {
             PatientCreated = patient is null,
