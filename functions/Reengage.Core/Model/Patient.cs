@@ -52,6 +52,8 @@ public sealed record Patient
     public DateTimeOffset? LastAnsweredAt { get; init; }
     /// <summary>Event time of the last patient-profile event applied (a later profile event wins).</summary>
     public DateTimeOffset? ProfileEventAt { get; init; }
+    /// <summary>Event time of the fact each profile field holds, so that events merge in any order (Booking/BookingMerge.cs).</summary>
+    public ProfileFieldTimes ProfileFieldTimes { get; init; } = ProfileFieldTimes.None;
     /// <summary>Day (<c>yyyyMMdd</c>) of this patient's current DueIndex row, if any.</summary>
     public string? DueDay { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
@@ -70,4 +72,31 @@ public sealed record Appointment
     public required DateTimeOffset LastEventAt { get; init; }
     /// <summary>When this appointment was first booked (event time of the booking event).</summary>
     public DateTimeOffset? BookedAt { get; init; }
+    /// <summary>Event time of the event whose start <see cref="StartsAt"/> holds (null on rows older than it, or when guessed).</summary>
+    public DateTimeOffset? StartsAtEventAt { get; init; }
+    /// <summary>No event gave a start yet: <see cref="StartsAt"/> is the earliest event time, standing in until one does.</summary>
+    public bool StartsAtGuessed { get; init; }
+    /// <summary>Event time of the event that named <see cref="TherapistId"/>.</summary>
+    public DateTimeOffset? TherapistEventAt { get; init; }
+    /// <summary>Whether <see cref="TherapistId"/> is the patient's therapist, taken while no event named the appointment's own.</summary>
+    public bool TherapistFromPatient { get; init; }
+}
+
+/// <summary>
+/// For each profile field, the event time of the fact it holds; null when no event set it (imported or default).
+/// </summary>
+public sealed record ProfileFieldTimes
+{
+    public static ProfileFieldTimes None { get; } = new();
+
+    public DateTimeOffset? FirstName { get; init; }
+    public DateTimeOffset? Email { get; init; }
+    public DateTimeOffset? Locale { get; init; }
+    public DateTimeOffset? TherapistId { get; init; }
+    public DateTimeOffset? EmailConsent { get; init; }
+    public DateTimeOffset? CareStatus { get; init; }
+    public DateTimeOffset? ContactPreference { get; init; }
+    public DateTimeOffset? FocusArea { get; init; }
+    public DateTimeOffset? ProgressNote { get; init; }
+    public DateTimeOffset? Plan { get; init; }
 }
