@@ -1,6 +1,7 @@
 using System.Globalization;
 using Reengage.Core.Booking;
 using Reengage.Core.Model;
+using Reengage.Core.Outreach;
 
 namespace Reengage.Core.Tests.Booking;
 
@@ -129,7 +130,7 @@ public sealed class PatientRecordsTests
     [InlineData("America/Los_Angeles", "2027-01-05T05:00:00Z", "2027-01-05")]
     [InlineData("Pacific/Kiritimati", "2027-01-05T12:00:00Z", "2027-01-06")]
     public void Today_is_the_practices_date_or_the_UTC_date_when_later(string zone, string now, string expected) =>
-        Assert.Equal(DateOnly.Parse(expected, CultureInfo.InvariantCulture), PatientRecords.TodayFor(PracticeIn(zone), At(now)));
+        Assert.Equal(DateOnly.Parse(expected, CultureInfo.InvariantCulture), Cadence.TodayFor(PracticeIn(zone), At(now)).ToDateOnly());
 
     [Fact]
     public void Touches_older_than_366_days_are_dropped()
@@ -143,7 +144,7 @@ public sealed class PatientRecordsTests
                 new TouchRecord(At("2026-01-04T00:00:01Z"), "kept", null),
             ],
         };
-        Assert.Equal(["kept"], PatientRecords.PruneTouches(patient, now).TouchLog.Select(t => t.OutreachId));
+        Assert.Equal(["kept"], Planning.PruneTouches(patient, now).TouchLog.Select(t => t.OutreachId));
     }
 
     [Fact]
