@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
+using Reengage.Core.Security;
 
 namespace Reengage.Functions.Settings;
 
@@ -22,9 +23,6 @@ public sealed record StorageConnection
     public bool IsIdentityBased => ConnectionString is null;
 }
 
-/// <summary>A link-signing key: the first of the list signs, every one verifies (rotation).</summary>
-public sealed record LinkSigningKey(string Id, byte[] Secret);
-
 /// <summary>
 /// Every app setting, read and validated once at start-up (SPEC §10). Nothing else reads configuration: a missing or
 /// invalid setting stops the app with one error that names each problem.
@@ -40,7 +38,8 @@ public sealed partial record ReengageSettings
     public int AcsSendsPerHour { get; init; } = 100;
     /// <summary>Where the app's HTTP functions are reached, without a trailing slash (links in emails start here).</summary>
     public required Uri PublicBaseUrl { get; init; }
-    public required IReadOnlyList<LinkSigningKey> LinkSigningKeys { get; init; }
+    /// <summary>The first signs, every one verifies (rotation).</summary>
+    public required IReadOnlyList<SigningKey> LinkSigningKeys { get; init; }
     public string LapsedScanSchedule { get; init; } = "0 0 5 * * *";
     public string MilestoneScanSchedule { get; init; } = "0 15 5 * * *";
     public string SeasonalScanSchedule { get; init; } = "0 30 5 * * *";
@@ -187,41 +186,20 @@ public sealed partial record ReengageSettings
         };
     }
 
-    /// <summary><c>kid1:base64secret,kid2:base64secret</c>; the first signs, all verify.</summary>
-    private static List<LinkSigningKey> ReadSigningKeys(string? raw, List<string> problems)
+    private static IReadOnlyList<SigningKey> ReadSigningKeys(string? raw, List<string> problems)
     {
-        var keys = new List<LinkSigningKey>();
         if (raw is null)
         {
             problems.Add("LINK_SIGNING_KEYS: required (\"<kid>:<base64 secret of at least 32 bytes>\", comma-separated for rotation)");
-            return keys;
+            return [];
         }
-        foreach (var part in raw.Split(','))
+        if (!Core.Security.LinkSigningKeys.TryParse(raw, out var keys, out var error))
         {
-            var pieces = part.Trim().Split(':');
-            if (pieces.Length != 2 || !KeyId().IsMatch(pieces[0]))
-            {
-                problems.Add("LINK_SIGNING_KEYS: each key must look like \"<kid>:<base64 secret>\"");
-                continue;
-            }
-            byte[] secret;
-            try
-            {
-                secret = Convert.FromBase64String(pieces[1]);
-            }
-            catch (FormatException)
-            {
-                problems.Add($"LINK_SIGNING_KEYS: key \"{pieces[0]}\" is not valid base64");
-                continue;
-            }
-            if (secret.Length < 32)
-            {
-                problems.Add($"LINK_SIGNING_KEYS: key \"{pieces[0]}\" must be at least 32 bytes of base64");
-                continue;
-            }
-            if (keys.Any(k => k.Id == pieces[0])) problems.Add($"LINK_SIGNING_KEYS: key id \"{pieces[0]}\" appears twice");
-            keys.Add(new LinkSigningKey(pieces[0], secret));
+            problems.Add($"LINK_SIGNING_KEYS: {error}");
+            return [];
         }
+        var repeated = keys.GroupBy(k => k.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null) problems.Add($"LINK_SIGNING_KEYS: key id \"{repeated.Key}\" appears twice");
         return keys;
     }
 
@@ -236,9 +214,6 @@ public sealed partial record ReengageSettings
 
     [GeneratedRegex(@"^\S+( \S+){5}$")]
     private static partial Regex SixFieldCron();
-
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,32}$")]
-    private static partial Regex KeyId();
 
     [GeneratedRegex(@"(?:^|;)\s*endpoint=([^;]+)", RegexOptions.IgnoreCase)]
     private static partial Regex EndpointPart();

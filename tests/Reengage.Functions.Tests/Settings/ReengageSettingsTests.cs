@@ -95,7 +95,7 @@ public sealed class ReengageSettingsTests
     [Theory]
     [InlineData("nokey", "each key must look like")]
     [InlineData("k1:c2hvcnQ=", "key \"k1\" must be at least 32 bytes")]
-    [InlineData("k1:!!notbase64!!", "key \"k1\" is not valid base64")]
+    [InlineData("k1:!!notbase64!!", "key \"k1\" must be at least 32 bytes")]
     public void Link_signing_keys_are_checked(string raw, string expected) =>
         Assert.Contains(expected, Problems(("LINK_SIGNING_KEYS", raw)), StringComparison.Ordinal);
 
@@ -105,6 +105,10 @@ public sealed class ReengageSettingsTests
         var settings = Load(("LINK_SIGNING_KEYS", "new:" + Convert.ToBase64String(new byte[32]) + "," + Key));
         Assert.Equal(["new", "local1"], settings.LinkSigningKeys.Select(k => k.Id));
     }
+
+    [Fact]
+    public void A_key_id_cannot_appear_twice() =>
+        Assert.Contains("key id \"local1\" appears twice", Problems(("LINK_SIGNING_KEYS", Key + "," + Key)), StringComparison.Ordinal);
 
     [Fact]
     public void The_hourly_quota_cannot_be_below_the_minute_quota() =>
