@@ -31,7 +31,7 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
         _logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Reengage.LocalHost");
     }
 
-    /// <summary><c>http://127.0.0.1:&lt;port&gt;</c>, without a trailing slash.</summary>
+    /// <summary><c>http://127.0.0.1:&lt;port&gt;/</c>.</summary>
     public Uri BaseUrl { get; private set; } = null!;
 
     /// <summary>host.json's <c>extensions.http.routePrefix</c> (<c>api</c> by default).</summary>
@@ -55,7 +55,7 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
         var localSettingsPath = new[] { appDirectory, Directory.GetCurrentDirectory() }
             .Select(d => Path.Combine(d, "local.settings.json"))
             .FirstOrDefault(File.Exists);
-        var localSettings = LocalSettings.Load(localSettingsPath);
+        var (localSettings, localHttpPort) = LocalSettings.Load(localSettingsPath);
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -68,7 +68,7 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
         // the in-process caller's settings last of all.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = localSettings });
         builder.Configuration.AddInMemoryCollection(options.Settings);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Port));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Port ?? localHttpPort ?? 7071));
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddMvcCore();
@@ -88,6 +88,12 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (IOException ex)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            tracker.Dispose();
+            throw new InvalidOperationException($"The local host cannot listen on 127.0.0.1:{options.Port ?? localHttpPort ?? 7071}: {ex.Message}", ex);
+        }
         catch
         {
             await app.DisposeAsync().ConfigureAwait(false);
@@ -95,7 +101,7 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
             throw;
         }
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        host.BaseUrl = new Uri(address.TrimEnd('/'));
+        host.BaseUrl = new Uri(address.TrimEnd('/') + "/");
         return host;
     }
 

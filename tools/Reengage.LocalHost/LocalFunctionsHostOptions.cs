@@ -6,8 +6,11 @@ namespace Reengage.LocalHost;
 /// <summary>How <see cref="LocalFunctionsHost"/> finds its functions, settings and port.</summary>
 public sealed record LocalFunctionsHostOptions
 {
-    /// <summary>Port on 127.0.0.1; 0 picks a free one (read it back from <see cref="LocalFunctionsHost.BaseUrl"/>).</summary>
-    public int Port { get; init; } = 7071;
+    /// <summary>
+    /// Port on 127.0.0.1; 0 picks a free one (read it back from <see cref="LocalFunctionsHost.BaseUrl"/>). When null,
+    /// local.settings.json's <c>Host.LocalHttpPort</c>, else 7071, as with <c>func start</c>.
+    /// </summary>
+    public int? Port { get; init; }
 
     /// <summary>Assemblies whose <c>[Function]</c> methods are served. The app's own library by default.</summary>
     public IReadOnlyList<Assembly> FunctionAssemblies { get; init; } = [typeof(ReengageHostBuilderExtensions).Assembly];

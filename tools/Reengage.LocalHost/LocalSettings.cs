@@ -6,12 +6,14 @@ namespace Reengage.LocalHost;
 /// <summary>local.settings.json as Core Tools reads it: <c>Values</c> become app settings, <c>ConnectionStrings</c> connection strings.</summary>
 internal static class LocalSettings
 {
-    public static Dictionary<string, string?> Load(string? path)
+    public sealed record Contents(Dictionary<string, string?> Settings, int? LocalHttpPort);
+
+    public static Contents Load(string? path)
     {
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         if (path is null || !File.Exists(path))
         {
-            return settings;
+            return new Contents(settings, null);
         }
         JsonNode? root;
         try
@@ -35,6 +37,7 @@ internal static class LocalSettings
         {
             settings["ConnectionStrings:" + name] = value?.ToString();
         }
-        return settings;
+        var port = root?["Host"]?["LocalHttpPort"] is JsonValue portValue && portValue.TryGetValue<int>(out var number) ? number : (int?)null;
+        return new Contents(settings, port);
     }
 }

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Reengage.LocalHost;
 
-// `dotnet run --project tools/Reengage.LocalHost -- --port 7071 [--app-dir <folder with host.json>]`
-var port = 7071;
+// `dotnet run --project tools/Reengage.LocalHost -- [--port 7071] [--app-dir <folder with host.json and local.settings.json>]`
+int? port = null;
 string? appDirectory = null;
 var rest = new List<string>();
 for (var i = 0; i < args.Length; i++)
