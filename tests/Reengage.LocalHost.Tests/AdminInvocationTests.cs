@@ -58,4 +58,24 @@ public sealed class AdminInvocationTests : IAsyncLifetime
         Assert.Equal("nightly", timer.Name);
         Assert.Equal("0 0 5 * * *", timer.Schedule);
     }
+
+    [Fact]
+    public async Task A_host_started_on_a_port_found_free_beforehand_listens_there()
+    {
+        var port = LocalFunctionsHost.FindFreePort();
+        var directory = TestApp.AppDirectory(null, null);
+        try
+        {
+            var options = TestApp.Options(Namespace, directory, new Dictionary<string, string?> { ["NIGHTLY_SCHEDULE"] = "0 0 5 * * *" }) with { Port = port };
+            await using var host = await LocalFunctionsHost.StartAsync(options);
+
+            Assert.Equal(new Uri($"http://127.0.0.1:{port}/"), host.BaseUrl);
+            using var client = new HttpClient { BaseAddress = host.BaseUrl };
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/ping")).StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

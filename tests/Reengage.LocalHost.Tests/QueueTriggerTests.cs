@@ -33,6 +33,7 @@ public sealed class QueueTriggerTests(AzuriteFixture azurite) : IAsyncLifetime
         ["ORDER_QUEUE"] = AzuriteFixture.UniqueName("order"),
     };
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<FunctionInvocation> _invocations = new();
     private TestApp _app = null!;
 
     public async Task InitializeAsync()
@@ -47,7 +48,7 @@ public sealed class QueueTriggerTests(AzuriteFixture azurite) : IAsyncLifetime
         {
             await slow.SendMessageAsync($"slow {i}");
         }
-        _app = await TestApp.StartAsync(Namespace, settings, HostJson);
+        _app = await TestApp.StartAsync(Namespace, settings, HostJson, observer: _invocations.Enqueue);
     }
 
     public async Task DisposeAsync()
@@ -88,6 +89,9 @@ public sealed class QueueTriggerTests(AzuriteFixture azurite) : IAsyncLifetime
         await Recorder.WaitUntilAsync(async () => await CountAsync(Queue("FLAKY_QUEUE")) == 0, "the message to be deleted");
         Assert.Equal([1L, 2L, 3L], _app.Recorder.Calls("flaky").Select(c => c.DequeueCount));
         Assert.Equal(0, await CountAsync(Queue("FLAKY_QUEUE", "-poison")));
+        var observed = _invocations.Where(i => i.FunctionName == "flaky").ToList();
+        Assert.Equal([1L, 2L, 3L], observed.Select(i => i.DequeueCount ?? 0));
+        Assert.Equal([true, true, false], observed.Select(i => i.Error is InvalidOperationException));
     }
 
     [Fact]

@@ -45,12 +45,14 @@ public sealed class TestApp : IAsyncDisposable
         string functionNamespace,
         IReadOnlyDictionary<string, string?>? settings = null,
         string? hostJson = null,
-        string? localSettingsJson = null)
+        string? localSettingsJson = null,
+        Action<FunctionInvocation>? observer = null)
     {
         var directory = AppDirectory(hostJson, localSettingsJson);
         try
         {
-            return new TestApp(await LocalFunctionsHost.StartAsync(Options(functionNamespace, directory, settings)), directory);
+            var options = Options(functionNamespace, directory, settings) with { OnInvocationCompleted = observer };
+            return new TestApp(await LocalFunctionsHost.StartAsync(options), directory);
         }
         catch
         {

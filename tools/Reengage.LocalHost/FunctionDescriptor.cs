@@ -36,3 +36,9 @@ public sealed record FunctionDescriptor
     /// <summary>Queue: the name of the setting holding the storage connection string.</summary>
     public string? Connection { get; init; }
 }
+
+/// <summary>One finished invocation, as <see cref="LocalFunctionsHostOptions.OnInvocationCompleted"/> reports it.</summary>
+/// <param name="Error">What the function threw; null when it succeeded.</param>
+/// <param name="DequeueCount">Queue functions: the message's dequeue count.</param>
+/// <param name="MessageId">Queue functions: the message id.</param>
+public sealed record FunctionInvocation(string FunctionName, TriggerKind Trigger, Exception? Error, long? DequeueCount, string? MessageId);

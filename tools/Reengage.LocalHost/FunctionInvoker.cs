@@ -5,7 +5,22 @@ namespace Reengage.LocalHost;
 /// <summary>Runs one invocation: a fresh instance of the function class from the invocation's scope, as the worker does.</summary>
 internal static class FunctionInvoker
 {
-    public static async Task<object?> InvokeAsync(RegisteredFunction function, InvocationContext context)
+    public static async Task<object?> InvokeAsync(RegisteredFunction function, InvocationContext context, InvocationTracker tracker)
+    {
+        try
+        {
+            var result = await InvokeCoreAsync(function, context).ConfigureAwait(false);
+            tracker.Completed(function.Descriptor, context, error: null);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            tracker.Completed(function.Descriptor, context, ex);
+            throw;
+        }
+    }
+
+    private static async Task<object?> InvokeCoreAsync(RegisteredFunction function, InvocationContext context)
     {
         var method = function.Descriptor.Method;
         object? instance = method.IsStatic ? null : ActivatorUtilities.CreateInstance(context.Services, method.DeclaringType!);

@@ -76,7 +76,7 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
         options.Configure(builder);
 
         var functions = FunctionCatalog.Discover(options.FunctionAssemblies, options.TypeFilter, builder.Configuration);
-        var tracker = new InvocationTracker();
+        var tracker = new InvocationTracker(options.OnInvocationCompleted);
         builder.Services.AddSingleton(tracker);
         builder.Services.AddHostedService(sp => new QueueTriggerService(
             functions, hostJson.Queues, sp.GetRequiredService<IConfiguration>(), sp, tracker, sp.GetRequiredService<ILogger<QueueTriggerService>>()));
@@ -153,6 +153,24 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A port free on 127.0.0.1 right now, for callers that must know the host's URL before it starts (a
+    /// <c>PUBLIC_BASE_URL</c> setting validated at start-up). Another process could take it in between; rarely matters locally.
+    /// </summary>
+    public static int FindFreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
     private RegisteredFunction? Find(string name) =>
         _functions.FirstOrDefault(f => string.Equals(f.Descriptor.Name, name, StringComparison.OrdinalIgnoreCase));
 
@@ -162,7 +180,7 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
         var queue = function.Descriptor.Trigger == TriggerKind.Queue
             ? new QueueInput(BinaryData.FromString(input ?? ""), Guid.NewGuid().ToString(), 1, null, DateTimeOffset.UtcNow, null, null)
             : null;
-        await FunctionInvoker.InvokeAsync(function, new InvocationContext(scope.ServiceProvider, cancellationToken) { Queue = queue }).ConfigureAwait(false);
+        await FunctionInvoker.InvokeAsync(function, new InvocationContext(scope.ServiceProvider, cancellationToken) { Queue = queue }, _tracker).ConfigureAwait(false);
     }
 
     private void MapEndpoints()
@@ -204,7 +222,7 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
     {
         try
         {
-            var result = await FunctionInvoker.InvokeAsync(function, new InvocationContext(context.RequestServices, context.RequestAborted) { Http = context }).ConfigureAwait(false);
+            var result = await FunctionInvoker.InvokeAsync(function, new InvocationContext(context.RequestServices, context.RequestAborted) { Http = context }, _tracker).ConfigureAwait(false);
             switch (result)
             {
                 case IActionResult action:

@@ -36,6 +36,12 @@ public sealed record LocalFunctionsHostOptions
     /// </summary>
     public Action<IHostApplicationBuilder> Configure { get; init; } = static builder => builder.AddReengage();
 
+    /// <summary>
+    /// Called after every invocation (HTTP, queue, timer), from the invoking thread: lets a demo or an end-to-end test know
+    /// when the queue functions have done their work without polling storage.
+    /// </summary>
+    public Action<FunctionInvocation>? OnInvocationCompleted { get; init; }
+
     /// <summary>Command-line arguments handed to <c>WebApplication.CreateBuilder</c> (configuration overrides).</summary>
     public IReadOnlyList<string> Args { get; init; } = [];
 }

@@ -30,8 +30,9 @@ try
 {
     host = await LocalFunctionsHost.StartAsync(new LocalFunctionsHostOptions { Port = port, AppDirectory = appDirectory, Args = rest });
 }
-catch (InvalidOperationException ex)
+catch (Exception ex) when (ex is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException)
 {
+    // A missing setting or an unservable function: the message says which; a stack trace would only hide it.
     Console.Error.WriteLine(ex.Message);
     return 1;
 }

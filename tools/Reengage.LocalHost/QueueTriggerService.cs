@@ -168,7 +168,7 @@ internal sealed partial class QueueTriggerService(
                 {
                     try
                     {
-                        await FunctionInvoker.InvokeAsync(function, new InvocationContext(scope.ServiceProvider, tracker.AbortToken) { Queue = input }).ConfigureAwait(false);
+                        await FunctionInvoker.InvokeAsync(function, new InvocationContext(scope.ServiceProvider, tracker.AbortToken) { Queue = input }, tracker).ConfigureAwait(false);
                     }
                     catch (Exception ex)
                     {
