@@ -13,14 +13,14 @@ internal sealed record HostJson
     internal sealed record QueueSettings
     {
         public int BatchSize { get; init; } = 16;
-        /// <summary>The real host's default is half the batch size.</summary>
+        /// <summary>When host.json is silent, the real host's default: half the batch size per processor.</summary>
         public int? NewBatchThreshold { get; init; }
         public int MaxDequeueCount { get; init; } = 5;
         public TimeSpan VisibilityTimeout { get; init; } = TimeSpan.Zero;
         public TimeSpan MaxPollingInterval { get; init; } = TimeSpan.FromMinutes(1);
         public bool Base64 { get; init; } = true;
 
-        public int EffectiveNewBatchThreshold => NewBatchThreshold ?? BatchSize / 2;
+        public int EffectiveNewBatchThreshold => NewBatchThreshold ?? BatchSize / 2 * Environment.ProcessorCount;
     }
 
     public static HostJson Load(string? path)
@@ -63,7 +63,12 @@ internal sealed record HostJson
         };
     }
 
-    private static string? Text(JsonNode? node, string name) => node?[name]?.GetValue<string>();
+    private static string? Text(JsonNode? node, string name) => node?[name] switch
+    {
+        null => null,
+        JsonValue value when value.TryGetValue<string>(out var text) => text,
+        var other => throw new InvalidOperationException($"host.json: {name} must be a string, not {other.ToJsonString()}."),
+    };
 
     private static int? Int(JsonNode? node, string name, string path) => node?[name] switch
     {
@@ -72,10 +77,12 @@ internal sealed record HostJson
         _ => throw new InvalidOperationException($"{path}: {name} must be a whole number."),
     };
 
-    private static TimeSpan? Time(JsonNode? node, string name, string path) => Text(node, name) switch
+    // A number is milliseconds, as the host still accepts for maxPollingInterval.
+    private static TimeSpan? Time(JsonNode? node, string name, string path) => node?[name] switch
     {
         null => null,
-        var text when TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) => span,
+        JsonValue value when value.TryGetValue<long>(out var milliseconds) => TimeSpan.FromMilliseconds(milliseconds),
+        JsonValue value when value.TryGetValue<string>(out var text) && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) => span,
         _ => throw new InvalidOperationException($"{path}: {name} must be a time span such as 00:00:30."),
     };
 }
