@@ -59,7 +59,9 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
-            Args = [.. options.Args],
+            // No file watching for appsettings.json: a development tool needs no reload, and the watches are a shared,
+            // limited resource on a machine where several test runs start many hosts.
+            Args = ["--hostBuilder:reloadConfigOnChange=false", .. options.Args],
             ApplicationName = typeof(LocalFunctionsHost).Assembly.GetName().Name,
             // Core Tools run the worker as Development unless told otherwise.
             EnvironmentName = Setting("AZURE_FUNCTIONS_ENVIRONMENT", options, localSettings) ?? Environments.Development,
@@ -73,9 +75,17 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddMvcCore();
 
-        options.Configure(builder);
-
-        var functions = FunctionCatalog.Discover(options.FunctionAssemblies, options.TypeFilter, builder.Configuration);
+        IReadOnlyList<RegisteredFunction> functions;
+        try
+        {
+            options.Configure(builder);
+            functions = FunctionCatalog.Discover(options.FunctionAssemblies, options.TypeFilter, builder.Configuration);
+        }
+        catch
+        {
+            ((IDisposable)builder.Configuration).Dispose();
+            throw;
+        }
         var tracker = new InvocationTracker(options.OnInvocationCompleted);
         builder.Services.AddSingleton(tracker);
         builder.Services.AddHostedService(sp => new QueueTriggerService(
