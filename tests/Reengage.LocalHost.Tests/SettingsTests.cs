@@ -94,6 +94,7 @@ public sealed class DiscoveryTests
             Assert.Contains("IActionResult or IResult", error.Message);
             Assert.Contains("scheduleMissing", error.Message);
             Assert.Contains("NO_SUCH_SCHEDULE_SETTING", error.Message);
+            Assert.Contains("wantsQueueMessage", error.Message);
         }
         finally
         {

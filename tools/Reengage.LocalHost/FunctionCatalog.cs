@@ -175,6 +175,10 @@ internal static partial class FunctionCatalog
                     QueueName = Resolve(queue.QueueName, settings, errors),
                     Connection = string.IsNullOrEmpty(queue.Connection) ? "AzureWebJobsStorage" : queue.Connection,
                 };
+                if (triggerParameter.ParameterType == typeof(Azure.Storage.Queues.Models.QueueMessage))
+                {
+                    errors.Add("the local host binds a queue message as string, BinaryData, byte[] or a JSON-read type, not QueueMessage (take dequeueCount and id as parameters).");
+                }
                 bindOther = QueueMetadataBinder;
                 break;
             default:

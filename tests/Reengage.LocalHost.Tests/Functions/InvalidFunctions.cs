@@ -19,4 +19,7 @@ public static class InvalidFunctions
 
     [Function("scheduleMissing")]
     public static void ScheduleMissing([TimerTrigger("%NO_SUCH_SCHEDULE_SETTING%")] TimerInfo timer) { }
+
+    [Function("wantsQueueMessage")]
+    public static void WantsQueueMessage([QueueTrigger("some-queue")] Azure.Storage.Queues.Models.QueueMessage message) { }
 }
