@@ -197,6 +197,8 @@ public static class SendSlots
     /// <summary>How far past its earliest instant a request may be pushed before the reservation gives up.</summary>
     public const int DefaultMaxSearchDays = 60;
 
+    private const int MaxLookAheadHours = 24;
+
     /// <summary>
     /// The buckets a reservation of <paramref name="requests"/> will most likely read: those of each request's first
     /// allowed slot (and the hours either side when the grid does not keep the limits by itself). Reading them
@@ -242,7 +244,11 @@ public static class SendSlots
         {
             var request = requests[n] ?? throw new ArgumentException($"request {n} is null", nameof(requests));
             var slot = state.Place(request, maxSearchDays);
-            if (slot is null) return new BucketsNeeded([.. state.Missing]);
+            if (slot is null)
+            {
+                state.LookAhead(requests.Count - n);
+                return new BucketsNeeded([.. state.Missing]);
+            }
             instants[n] = grid.SlotStart(slot.Value);
         }
         return state.Result(instants);
@@ -265,8 +271,27 @@ public static class SendSlots
         // Slot -> a later slot such that every slot in between is full or inside a full window. Counts only grow
         // during a call, so this stays true, and later requests skip the runs earlier ones walked.
         private readonly Dictionary<long, long> _unavailableUntil = [];
+        // By calendar (delegates of the same method on the same target are equal): slot -> the slot a request of that
+        // calendar last reserved after passing over it. Every slot in between is closed in that calendar, full, or in a
+        // full window, and stays so, so later requests with the same calendar start their search there.
+        private readonly Dictionary<Func<DateTimeOffset, DateTimeOffset>, Dictionary<long, long>> _passedOver = [];
 
         public SortedSet<long> Missing { get; } = [];
+
+        /// <summary>
+        /// Adds to <see cref="Missing"/> the hours after the last missing one that <paramref name="remaining"/> requests
+        /// would fill at the most (up to a day), so that a large batch needs a few round trips, not one per hour.
+        /// </summary>
+        public void LookAhead(int remaining)
+        {
+            var last = Missing.Max;
+            var perBucket = Math.Min((long)grid.SlotsInBucket(last) * grid.Capacity, grid.Limits.PerHour);
+            var hours = Math.Min(MaxLookAheadHours, (remaining + perBucket - 1) / perBucket);
+            for (var bucket = last + 1; bucket < last + hours; bucket++)
+            {
+                if (!stored.ContainsKey(bucket)) Missing.Add(bucket);
+            }
+        }
 
         /// <summary>The slot reserved for <paramref name="request"/>, or null when a bucket it needs is not loaded.</summary>
         public long? Place(SlotRequest request, int maxSearchDays)
@@ -275,8 +300,20 @@ public static class SendSlots
             var earliest = request.Earliest;
             var slot = grid.SlotIndexOf(earliest);
             var last = grid.SlotIndexOf(earliest.AddDays(maxSearchDays));
+            if (!_passedOver.TryGetValue(request.NextAllowed, out var passedOver))
+            {
+                passedOver = [];
+                _passedOver[request.NextAllowed] = passedOver;
+            }
+            var visited = new List<long>();
             while (slot <= last)
             {
+                if (passedOver.TryGetValue(slot, out var further))
+                {
+                    visited.Add(slot);
+                    slot = further;
+                    continue;
+                }
                 // The calendar is asked first, so that nights and weekends are jumped over without reading their buckets.
                 var start = grid.SlotStart(slot);
                 var allowed = request.NextAllowed(start);
@@ -286,6 +323,7 @@ public static class SendSlots
                     {
                         throw new InvalidOperationException($"the calendar went back in time from {start:O} to {allowed:O}");
                     }
+                    visited.Add(slot);
                     slot = grid.SlotIndexOf(allowed);
                     continue;
                 }
@@ -294,6 +332,7 @@ public static class SendSlots
                 if (available != slot)
                 {
                     // The slot the walk ends on is asked about again.
+                    visited.Add(slot);
                     slot = available.Value;
                     continue;
                 }
@@ -303,11 +342,13 @@ public static class SendSlots
                     if (unblocked > slot)
                     {
                         _unavailableUntil[slot] = unblocked;
+                        visited.Add(slot);
                         slot = unblocked;
                         continue;
                     }
                 }
                 Take(slot);
+                foreach (var passed in visited) passedOver[passed] = slot;
                 return slot;
             }
             throw new ReengageException(

@@ -7,25 +7,23 @@ internal sealed class SlotStoreFake
 {
     public Dictionary<long, SlotCounts> Rows { get; } = [];
 
-    /// <summary>The buckets each round asked for, in order.</summary>
+    /// <summary>The buckets read in each round trip of the last reservation, in order.</summary>
     public List<IReadOnlyList<long>> Rounds { get; } = [];
 
     public IReadOnlyList<DateTimeOffset> Reserve(SlotGrid grid, IReadOnlyList<SlotRequest> requests, int maxSearchDays = SendSlots.DefaultMaxSearchDays)
     {
         Rounds.Clear();
         var loaded = new Dictionary<long, SlotCounts>();
+        // As a real store does: read the likely buckets together first, then whatever the reservation asks for.
+        var first = SendSlots.BucketsToRead(grid, requests);
+        if (first.Count > 0) Read(first, loaded);
         for (var round = 0; round < 10_000; round++)
         {
             switch (SendSlots.Reserve(grid, requests, loaded, maxSearchDays))
             {
                 case BucketsNeeded needed:
                     Assert.NotEmpty(needed.Buckets);
-                    Rounds.Add(needed.Buckets);
-                    foreach (var bucket in needed.Buckets)
-                    {
-                        Assert.False(loaded.ContainsKey(bucket), $"bucket {bucket} asked for twice");
-                        loaded[bucket] = Rows.GetValueOrDefault(bucket, SlotCounts.Empty);
-                    }
+                    Read(needed.Buckets, loaded);
                     break;
                 case SlotsReserved reserved:
                     Assert.Subset(reserved.ReliedOn.ToHashSet(), reserved.Updated.Keys.ToHashSet());
@@ -40,6 +38,16 @@ internal sealed class SlotStoreFake
             }
         }
         throw new InvalidOperationException("the reservation never ended");
+    }
+
+    private void Read(IReadOnlyList<long> buckets, Dictionary<long, SlotCounts> loaded)
+    {
+        Rounds.Add(buckets);
+        foreach (var bucket in buckets)
+        {
+            Assert.False(loaded.ContainsKey(bucket), $"bucket {bucket} asked for twice");
+            loaded[bucket] = Rows.GetValueOrDefault(bucket, SlotCounts.Empty);
+        }
     }
 
     /// <summary>Every stored reservation, as seconds since the epoch, once per email.</summary>
