@@ -33,6 +33,17 @@
  * never read under another: after a change of limits that changes the grid, sends already reserved for the next
  * hours may share a minute with new ones, and a 429 then re-queues after Retry-After (as in the TypeScript store).
  * Keeping every bucket of a grid in one partition lets a reservation and its neighbours go in one transaction.
+ * Only the current hour and later ones are ever read (and the one before the current): older rows can be deleted.
+ *
+ * USE FROM A STORE (one round trip reserves a whole batch; group concurrent callers with the same limits into one):
+ *   grid = SlotGrid.For(limits); read the rows of SendSlots.BucketsToRead(grid, requests), an absent row being
+ *   SlotCounts.Empty; then loop on SendSlots.Reserve(grid, requests, loaded):
+ *     BucketsNeeded  -> read those rows too and call again (the call is pure: it starts over from the same inputs);
+ *     SlotsReserved  -> in one transaction, write each Updated bucket (insert where there was no row, else replace
+ *                       with the ETag read) and re-assert the ETag of every other ReliedOn bucket (an If-Match merge
+ *                       of nothing; an insert of an empty row where there was none); on 409/412 re-read the stale rows
+ *                       and call again; else hand out Instants (one per request, in order).
+ *   A store that gives up after writing some rows gives its reservations back with counts.Minus(Added[bucket]).
  */
 using System.Buffers;
 using System.Globalization;
