@@ -17,21 +17,24 @@
  * windows of S (kMinute = ceil(60 / L), kHour = ceil(3600 / L) slots).
  *
  * WHY IT HOLDS.
- *   1. When C * kMinute <= perMinute and C * kHour <= perHour (always so when L > 1: C = 1 and L >= 60 / perMinute
- *      gives ceil(60 / L) <= perMinute, likewise for the hour), a window at capacity is within both limits, so a slot
- *      below capacity may always be taken: the grid keeps the limits by itself (SlotGrid.KeepsLimitsByItself).
- *   2. Otherwise (one-second slots whose capacity could break a limit) a slot is taken only if every window of 60 s
- *      and of 3600 s containing it holds fewer reservations than its limit; taking it adds one to exactly those
- *      windows, so they stay within it, and no other window changes. Every window of the slot lies within one hour
- *      either side of it ((k - 1) * L < 3600), so the counts of the hour bucket before and after are needed too.
+ *   1. Slots longer than a second (C = 1): L >= 60 / perMinute gives kMinute = ceil(60 / L) <= perMinute (an integer),
+ *      likewise kHour <= perHour, so even every slot taken keeps both limits: a free slot may always be taken. Rows of
+ *      such a grid are shared only by limits that give the same L, all with one email per slot, so this holds over
+ *      every stored reservation, whichever of those limits reserved it.
+ *   2. One-second slots (SlotGrid.ChecksRollingWindows): a slot is taken only if every window of 60 s and of 3600 s
+ *      containing it holds fewer reservations than its limit; taking it adds one to exactly those windows, so they stay
+ *      within it, and no other window changes. Counting makes this hold whatever the capacity that reserved the
+ *      stored ones, so every raised quota shares the one-second rows, and a change of limits is honoured at once.
+ *      Every window of a slot lies within one hour either side of it ((k - 1) * L < 3600), so the counts of the hour
+ *      buckets before and after it are read too.
  *   Both arguments need the counts the decision read to still be the stored ones when the reservation is written:
  *   the store writes the changed buckets with their ETags and re-asserts the ETags of the other buckets the
  *   reservation relied on (SlotsReserved.ReliedOn), in one transaction, and reruns Reserve on a conflict.
  *
  * STORAGE SHAPE. One row per grid and UTC hour ("bucket", hours since the epoch), holding SlotCounts: the number of
- * reservations at each slot starting in that hour. Rows of one grid (SlotGrid.Key, e.g. "36s" or "1sx30") are
- * never read under another: after a change of limits that changes the grid, sends already reserved for the next
- * hours may share a minute with new ones, and a 429 then re-queues after Retry-After (as in the TypeScript store).
+ * reservations at each slot starting in that hour. Rows of one grid (SlotGrid.Key: "36s", "360s", "1s") are never
+ * read under another: after a change of limits that changes a slot length, sends already reserved for the next hours
+ * may share a minute with new ones, and a 429 then re-queues after Retry-After (as in the TypeScript store).
  * Keeping every bucket of a grid in one partition lets a reservation and its neighbours go in one transaction.
  * Only the current hour and later ones are ever read (and the one before the current): older rows can be deleted.
  *
@@ -80,11 +83,7 @@ public sealed class SlotGrid
         Capacity = capacity;
         SlotsPerMinuteWindow = CeilDiv(60, slotSeconds);
         SlotsPerHourWindow = CeilDiv(BucketSeconds, slotSeconds);
-        KeepsLimitsByItself = (long)capacity * SlotsPerMinuteWindow <= limits.PerMinute
-            && (long)capacity * SlotsPerHourWindow <= limits.PerHour;
-        Key = capacity == 1
-            ? string.Create(CultureInfo.InvariantCulture, $"{slotSeconds}s")
-            : string.Create(CultureInfo.InvariantCulture, $"{slotSeconds}sx{capacity}");
+        Key = string.Create(CultureInfo.InvariantCulture, $"{slotSeconds}s");
     }
 
     /// <exception cref="ArgumentOutOfRangeException">A limit below 1.</exception>
@@ -112,11 +111,12 @@ public sealed class SlotGrid
     /// <summary>Most slot starts in a rolling hour: ceil(3600 / SlotSeconds).</summary>
     public int SlotsPerHourWindow { get; }
 
-    /// <summary>Slots filled to capacity keep both limits: a reservation needs only its own bucket's counts.
-    /// Otherwise it needs the hour buckets either side too.</summary>
-    public bool KeepsLimitsByItself { get; }
+    /// <summary>One-second slots: every rolling minute and hour around a slot is counted before it is taken, so a
+    /// reservation reads the hour buckets either side of its own. Longer slots keep both limits by their spacing.</summary>
+    public bool ChecksRollingWindows => SlotSeconds == 1;
 
-    /// <summary>Names the grid in storage (<c>36s</c>, <c>360s</c>, <c>1sx30</c>): rows of one grid mean nothing under another.</summary>
+    /// <summary>Names the grid in storage by its slot length (<c>36s</c>, <c>360s</c>, <c>1s</c>): rows of one grid
+    /// mean nothing under another.</summary>
     public string Key { get; }
 
     /// <summary>The first slot starting at or after <paramref name="at"/>.</summary>
@@ -212,7 +212,7 @@ public static class SendSlots
 
     /// <summary>
     /// The buckets a reservation of <paramref name="requests"/> will most likely read: those of each request's first
-    /// allowed slot (and the hours either side when the grid does not keep the limits by itself). Reading them
+    /// allowed slot (and the hours either side for one-second slots). Reading them
     /// together before the first <see cref="Reserve"/> saves round trips; anything missed is asked for by
     /// <see cref="BucketsNeeded"/>.
     /// </summary>
@@ -268,7 +268,7 @@ public static class SendSlots
     internal static IEnumerable<long> BucketsAround(SlotGrid grid, long slot)
     {
         var bucket = grid.BucketOf(slot);
-        if (grid.KeepsLimitsByItself) return [bucket];
+        if (!grid.ChecksRollingWindows) return [bucket];
         return bucket == 0 ? [0, 1] : [bucket - 1, bucket, bucket + 1];
     }
 
@@ -347,7 +347,7 @@ public static class SendSlots
                     slot = available.Value;
                     continue;
                 }
-                if (!grid.KeepsLimitsByItself)
+                if (grid.ChecksRollingWindows)
                 {
                     var unblocked = FirstSlotPastFullWindows(slot);
                     if (unblocked > slot)

@@ -37,9 +37,9 @@ public sealed class SendSlotsTests
     [InlineData(7, 100, 36, 1, "36s")] // max(ceil(8.57)=9, 36)
     [InlineData(13, 1000, 5, 1, "5s")] // max(ceil(4.62)=5, 4)
     [InlineData(2, 7, 515, 1, "515s")] // max(30, ceil(514.3)=515)
-    [InlineData(1800, 100_000, 1, 30, "1sx30")] // 1,800 a minute is 30 a second
-    [InlineData(90, 100_000, 1, 2, "1sx2")] // ceil(1.5)
-    [InlineData(600_000, 36_000_000, 1, 10_000, "1sx10000")]
+    [InlineData(1800, 100_000, 1, 30, "1s")] // 1,800 a minute is 30 a second
+    [InlineData(90, 100_000, 1, 2, "1s")] // ceil(1.5)
+    [InlineData(600_000, 36_000_000, 1, 10_000, "1s")]
     public void The_grid_of_a_pair_of_limits(int perMinute, int perHour, int slotSeconds, int capacity, string key)
     {
         var grid = SlotGrid.For(new QuotaLimits(perMinute, perHour));
@@ -47,14 +47,13 @@ public sealed class SendSlotsTests
     }
 
     [Theory]
-    [InlineData(30, 100, true)]
-    [InlineData(5, 10, true)]
-    [InlineData(60, 3600, true)] // 60 one-second slots of 1 = 60 a minute, 3,600 an hour
-    [InlineData(1800, 108_000, true)] // 30 a second for an hour is exactly 108,000
-    [InlineData(1800, 100_000, false)] // 30 a second for an hour would be 108,000
-    [InlineData(90, 100_000, false)] // 2 a second for a minute would be 120
-    public void Whether_the_grid_keeps_the_limits_by_itself(int perMinute, int perHour, bool byItself) =>
-        Assert.Equal(byItself, SlotGrid.For(new QuotaLimits(perMinute, perHour)).KeepsLimitsByItself);
+    [InlineData(30, 100, false)]
+    [InlineData(5, 10, false)]
+    [InlineData(2, 7, false)]
+    [InlineData(60, 3600, true)]
+    [InlineData(1800, 100_000, true)]
+    public void One_second_grids_count_rolling_windows_and_longer_ones_keep_the_limits_by_their_spacing(int perMinute, int perHour, bool counts) =>
+        Assert.Equal(counts, SlotGrid.For(new QuotaLimits(perMinute, perHour)).ChecksRollingWindows);
 
     [Theory]
     [InlineData(0, 100)]
@@ -394,6 +393,20 @@ public sealed class SendSlotsTests
         Assert.Equal(earliest.AddSeconds(60), instants[90]);
         Assert.Equal(earliest.AddSeconds(60), instants[91]);
         Assert.Equal(earliest.AddSeconds(61), instants[92]);
+    }
+
+    [Fact]
+    public void Reservations_made_under_other_limits_on_the_one_second_grid_count_against_the_limits_in_force()
+    {
+        // Under 3,000 a minute (50 a second), 1,800 emails went into 08:30:00-08:30:35Z. At 1,800 a minute that fills
+        // every rolling minute holding them all; the first slot whose minutes miss 08:30:00Z is 08:31:00Z.
+        var store = new SlotStoreFake();
+        var counts = new int[1836];
+        for (var second = 1800; second < 1836; second++) counts[second] = 50;
+        store.Rows[491_000] = new SlotCounts(counts);
+        var raised = SlotGrid.For(new QuotaLimits(1800, 100_000));
+        Assert.Equal(SlotGrid.For(new QuotaLimits(3000, 100_000)).Key, raised.Key);
+        Assert.Equal([At("2026-01-05T08:31:00Z")], store.Reserve(raised, Requests(1, "2026-01-05T08:30:00Z", AlwaysOpen)));
     }
 
     [Fact]
