@@ -306,6 +306,20 @@ public sealed class SendSlotsTests
     }
 
     [Fact]
+    public void A_large_batch_reads_the_hours_it_will_fill_together_not_one_round_trip_per_hour()
+    {
+        // 1,000 emails from Monday 5 January 2026 08:30Z at 100 an hour: 800 in Monday's window, 200 from Tuesday 08:30Z.
+        var store = new SlotStoreFake();
+        var instants = store.Reserve(Default, Requests(1000, "2026-01-05T08:30:00Z", Paris.NextAllowed));
+        Assert.Equal(At("2026-01-05T16:29:24Z"), instants[799]);
+        Assert.Equal(At("2026-01-06T08:30:00Z"), instants[800]);
+        Assert.Equal(At("2026-01-06T10:29:24Z"), instants[999]); // 08:30 + 199 x 36 s
+        // The first read, then Monday's next ten hours at once (950 emails left, 100 an hour), then Tuesday's.
+        Assert.InRange(store.Rounds.Count, 2, 4);
+        Assert.Contains(491_010L, store.Rounds[1]);
+    }
+
+    [Fact]
     public void No_free_slot_within_the_search_horizon_is_a_retryable_throttled_error()
     {
         var full = Enumerable.Range(0, 24 * 5).ToDictionary(h => 491_000L + h, h => Full(Default.SlotsInBucket(491_000 + h)));
