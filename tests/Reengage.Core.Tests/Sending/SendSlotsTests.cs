@@ -344,6 +344,14 @@ public sealed class SendSlotsTests
     }
 
     [Fact]
+    public void Counts_longer_than_their_bucket_are_refused_rather_than_misread()
+    {
+        // A 36 s bucket has 100 slots; a row with 101 counts was written under another grid.
+        var answer = () => SendSlots.Reserve(Default, Requests(1, "2026-01-05T08:30:00Z", AlwaysOpen), Stored((491_000, Full(101))));
+        Assert.Throws<ArgumentException>(answer);
+    }
+
+    [Fact]
     public void No_request_reserves_nothing_and_needs_no_bucket()
     {
         var result = Reserved(SendSlots.Reserve(Default, [], Stored()));
