@@ -8,9 +8,6 @@ public static class PracticeDefaults
 {
     public const int LapseDays = 30;
 
-    /// <summary>Days after the last visit of the three cadence steps: lapseDays, +30, +90 (SPEC §5.2).</summary>
-    public static IReadOnlyList<int> CadenceDays(int lapseDays) => [lapseDays, lapseDays + 30, lapseDays + 90];
-
     /// <summary>
     /// A practice with every default of SPEC §3: Europe/Paris, FR holidays, Monday to Friday 09:30-17:30, cadence from
     /// <paramref name="lapseDays"/>, the seasonal windows of <paramref name="locale"/>. Change anything else with <c>with</c>.
@@ -27,7 +24,7 @@ public static class PracticeDefaults
             SenderDisplayName = name,
             Locale = locale,
             LapseDays = lapseDays,
-            CadenceDays = CadenceDays(lapseDays),
+            CadenceDays = Outreach.Cadence.DefaultCadenceDays(lapseDays),
             SeasonalWindows = SeasonalWindows.DefaultsFor(locale),
         };
     }

@@ -64,7 +64,7 @@ public static class BookingMerge
         if (bookingEvent.Type == BookingEventType.PatientDeleted) return new BookingOutcome.DeletePatient(patientId);
 
         var at = bookingEvent.OccurredAt.ToUniversalTime();
-        var before = patient ?? PatientRecords.NewPatient(practiceId, patientId, now);
+        var before = patient ?? PracticeDefaults.NewPatient(practiceId, patientId, now);
         var after = MergeProfile(before, bookingEvent.Patient, at);
 
         Appointment? stored = null;

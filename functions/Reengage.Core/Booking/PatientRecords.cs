@@ -2,18 +2,9 @@ using Reengage.Core.Model;
 
 namespace Reengage.Core.Booking;
 
-/// <summary>The decisions around saving a patient that do not need storage: a new row, fresh visits. (Today's date and the touch horizon are <see cref="Outreach.Cadence.TodayFor"/> and <see cref="Outreach.Planning.PruneTouches"/>.)</summary>
+/// <summary>The decisions around saving a patient that do not need storage: fresh visits. (A new patient is <see cref="PracticeDefaults.NewPatient"/>; today's date and the touch horizon are <see cref="Outreach.Cadence.TodayFor"/> and <see cref="Outreach.Planning.PruneTouches"/>.)</summary>
 public static class PatientRecords
 {
-    /// <summary>A patient first named by an event: nothing known yet, no consent, in care.</summary>
-    public static Patient NewPatient(string practiceId, string patientId, DateTimeOffset now) => new()
-    {
-        PracticeId = practiceId,
-        Id = patientId,
-        CreatedAt = now.ToUniversalTime(),
-        UpdatedAt = now.ToUniversalTime(),
-    };
-
     /// <summary>Whether the patient's next booking has since become a visit, so that its visits need <see cref="RefreshVisits"/>.</summary>
     public static bool NeedsVisitRefresh(Patient patient, DateTimeOffset now) => patient.NextBookingAt is { } next && next <= now;
 

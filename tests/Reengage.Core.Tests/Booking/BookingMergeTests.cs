@@ -256,7 +256,7 @@ public sealed class BookingMergeTests
     [Fact]
     public void Fields_other_flows_own_are_kept()
     {
-        var stored = PatientRecords.NewPatient(PracticeId, "pat_1", At("2026-01-01T00:00:00Z")) with
+        var stored = PracticeDefaults.NewPatient(PracticeId, "pat_1", At("2026-01-01T00:00:00Z")) with
         {
             Suppressed = true,
             PausedUntil = At("2027-01-01T00:00:00Z"),
@@ -320,7 +320,7 @@ public sealed class BookingMergeTests
     [Fact]
     public void A_patient_the_TypeScript_implementation_wrote_dates_every_field_from_its_watermark()
     {
-        var legacy = PatientRecords.NewPatient(PracticeId, "pat_1", At("2026-01-01T00:00:00Z")) with
+        var legacy = PracticeDefaults.NewPatient(PracticeId, "pat_1", At("2026-01-01T00:00:00Z")) with
         {
             FirstName = "Noémie",
             ProfileEventAt = At("2026-12-06T10:05:00Z"),
@@ -344,9 +344,9 @@ public sealed class BookingMergeTests
     public void Rows_of_another_patient_are_refused()
     {
         var e = Upsert("a", "2026-12-06T10:00:00Z", """{ "id": "pat_1" }""");
-        var other = PatientRecords.NewPatient(PracticeId, "pat_2", Now);
+        var other = PracticeDefaults.NewPatient(PracticeId, "pat_2", Now);
         Assert.Throws<ArgumentException>(() => BookingMerge.Apply(PracticeId, other, [], e, Now));
-        Assert.Throws<ArgumentException>(() => BookingMerge.Apply("prac_other", PatientRecords.NewPatient(PracticeId, "pat_1", Now), [], e, Now));
+        Assert.Throws<ArgumentException>(() => BookingMerge.Apply("prac_other", PracticeDefaults.NewPatient(PracticeId, "pat_1", Now), [], e, Now));
         var appointment = new Appointment { PracticeId = PracticeId, Id = "apt", PatientId = "pat_2", StartsAt = Now, Status = AppointmentStatus.Booked, LastEventAt = Now };
         Assert.Throws<ArgumentException>(() => BookingMerge.Apply(PracticeId, null, [appointment], e, Now));
     }

@@ -136,7 +136,7 @@ public sealed class PatientRecordsTests
     public void Touches_older_than_366_days_are_dropped()
     {
         var now = At("2027-01-05T00:00:00Z");
-        var patient = PatientRecords.NewPatient("prac_1", "pat_1", now) with
+        var patient = PracticeDefaults.NewPatient("prac_1", "pat_1", now) with
         {
             TouchLog =
             [
@@ -151,7 +151,7 @@ public sealed class PatientRecordsTests
     public void A_patient_whose_next_booking_has_passed_needs_its_visits_refreshed()
     {
         var now = At("2026-12-06T10:00:00Z");
-        var patient = PatientRecords.NewPatient("prac_1", "pat_1", now) with { NextBookingAt = At("2026-12-05T09:00:00Z") };
+        var patient = PracticeDefaults.NewPatient("prac_1", "pat_1", now) with { NextBookingAt = At("2026-12-05T09:00:00Z") };
         Assert.True(PatientRecords.NeedsVisitRefresh(patient, now));
         Assert.False(PatientRecords.NeedsVisitRefresh(patient with { NextBookingAt = At("2026-12-07T09:00:00Z") }, now));
         Assert.False(PatientRecords.NeedsVisitRefresh(patient with { NextBookingAt = null }, now));
@@ -172,7 +172,7 @@ public sealed class PatientRecordsTests
     public void A_new_patient_knows_nothing_and_has_no_consent()
     {
         var now = At("2026-12-06T10:00:00Z");
-        var patient = PatientRecords.NewPatient("prac_1", "pat_1", now);
+        var patient = PracticeDefaults.NewPatient("prac_1", "pat_1", now);
         Assert.Equal((null, null, false, CareStatus.InCare, now, now), (patient.FirstName, patient.Email, patient.EmailConsent.Granted, patient.CareStatus, patient.CreatedAt, patient.UpdatedAt));
     }
 }
