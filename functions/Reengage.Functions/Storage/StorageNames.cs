@@ -44,7 +44,7 @@ public sealed record StorageNames
         suffix ??= "";
         if (!IsAffix(prefix) || !IsAffix(suffix) || (prefix.Length > 0 && !char.IsAsciiLetter(prefix[0])))
         {
-            throw new ArgumentException("A storage name prefix is a letter followed by letters or digits, a suffix letters or digits, each at most 24 characters.");
+            throw new ArgumentException("A storage name prefix is a letter followed by letters or digits, a suffix letters or digits, each at most 32 characters.");
         }
         string Table(string name) => prefix + name + suffix;
         string Queue(string name) => string.Join('-', new[] { prefix, name, suffix }.Where(part => part.Length > 0)).ToLowerInvariant();
@@ -66,5 +66,5 @@ public sealed record StorageNames
         };
     }
 
-    private static bool IsAffix(string value) => value.Length <= 24 && value.All(char.IsAsciiLetterOrDigit);
+    private static bool IsAffix(string value) => value.Length <= 32 && value.All(char.IsAsciiLetterOrDigit);
 }
