@@ -24,6 +24,9 @@ internal static class EntityCodec
     /// <summary>An entity holds at most 1 MiB, counted as the service does (UTF-16 strings plus overheads).</summary>
     public const int MaxEntityBytes = 1024 * 1024;
 
+    /// <summary>Marks a string property stored in the <see cref="TableKeys"/> encoding (it held a lone surrogate).</summary>
+    public const string EscapedSuffix = "Escaped";
+
     public const string InstantFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
 
     public static string FormatInstant(DateTimeOffset value) =>
@@ -74,6 +77,13 @@ internal sealed class EntityWriter
             throw new ReengageException(ErrorCode.InvalidInput,
                 $"{_table}: property {name} is {value.Length} characters, more than the {EntityCodec.MaxPropertyChars} a table property holds.");
         }
+        if (TableKeys.HasLoneSurrogate(value))
+        {
+            // The SDK writes entities as UTF-8 JSON, where a lone surrogate becomes U+FFFD: such a value (an id from a
+            // booking tool) is stored in the reversible key encoding instead, and marked so that the reader decodes it.
+            value = TableKeys.Of(value);
+            Put(name + EntityCodec.EscapedSuffix, true, 1);
+        }
         return Put(name, value, 4 + (value.Length * 2L));
     }
 
@@ -113,9 +123,12 @@ internal sealed class EntityWriter
 /// <summary>Typed reads of a stored entity; a property missing or of the wrong type is a corrupt row and throws.</summary>
 internal readonly struct EntityReader(TableEntity entity, string table)
 {
-    public string? OptionalString(string name) => entity.TryGetValue(name, out var value) && value is not null
-        ? value as string ?? throw Corrupt(name, "a string")
-        : null;
+    public string? OptionalString(string name)
+    {
+        if (!entity.TryGetValue(name, out var value) || value is null) return null;
+        var text = value as string ?? throw Corrupt(name, "a string");
+        return entity.TryGetValue(name + EntityCodec.EscapedSuffix, out var escaped) && escaped is true ? TableKeys.Decode(text) : text;
+    }
 
     public string String(string name) => OptionalString(name) ?? throw Corrupt(name, "a string");
 

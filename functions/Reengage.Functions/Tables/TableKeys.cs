@@ -121,6 +121,16 @@ public static class TableKeys
         return (key + "|", key + "}");
     }
 
+    public static bool HasLoneSurrogate(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) i++;
+            else if (char.IsSurrogate(value[i])) return true;
+        }
+        return false;
+    }
+
     private static bool IsForbidden(char c) =>
         c is '/' or '\\' or '#' or '?' or '%' or '\'' or '~' or (>= '\u0000' and <= '\u001f') or (>= '\u007f' and <= '\u009f');
 

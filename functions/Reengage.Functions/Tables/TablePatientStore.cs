@@ -48,11 +48,11 @@ public sealed class TablePatientStore(TableClient patientsTable) : IPatientStore
         await _patients.DeleteAsync(partition, TableKeys.Checked(patientId, "patient id"), cancellationToken).ConfigureAwait(false);
         // Then every pointer to them, those an address change left behind included, so that an erased patient leaves
         // no address hash tied to their id. A read of the index range, on deletes only.
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {EmailIndexPrefix} and RowKey lt {EmailIndexEnd} and patientId eq {patientId}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {EmailIndexPrefix} and RowKey lt {EmailIndexEnd} and patientId eq {StoredFormOf(patientId)}");
         var pointers = new List<string>();
         await foreach (var pointer in _patients.QueryAsync(filter, cancellationToken).ConfigureAwait(false))
         {
-            pointers.Add(pointer.RowKey);
+            if (new EntityReader(pointer, _patients.Table).String("patientId") == patientId) pointers.Add(pointer.RowKey);
         }
         foreach (var rowKey in pointers)
         {
@@ -80,7 +80,7 @@ public sealed class TablePatientStore(TableClient patientsTable) : IPatientStore
         Patient? earliest = null;
         await foreach (var pointer in _patients.QueryAsync(filter, cancellationToken).ConfigureAwait(false))
         {
-            if (pointer.GetString("patientId") is not { } patientId) continue;
+            if (new EntityReader(pointer, _patients.Table).OptionalString("patientId") is not { } patientId) continue;
             // A pointer left by an address change or an interrupted delete points at someone else, or nobody.
             var patient = await GetPatientAsync(practiceId, patientId, cancellationToken).ConfigureAwait(false);
             if (patient is null || NormalizedAddress(patient.Value.Email) != address) continue;
@@ -92,6 +92,9 @@ public sealed class TablePatientStore(TableClient patientsTable) : IPatientStore
         }
         return earliest?.Id;
     }
+
+    /// <summary>How <see cref="EntityWriter"/> stores the value, for a filter on it.</summary>
+    private static string StoredFormOf(string value) => TableKeys.HasLoneSurrogate(value) ? TableKeys.Of(value) : value;
 
     private static string? NormalizedAddress(string? email) =>
         email?.Trim().ToLowerInvariant() is { Length: > 0 } address ? address : null;
