@@ -24,7 +24,37 @@ public sealed record PracticeSecrets
     public AcuityCredentials? Acuity { get; init; }
 }
 
-/// <summary>Practice settings, secrets and therapists.</summary>
+/// <summary>A practice's own version of one library template in one locale (SPEC §6), validated before it is stored.</summary>
+public sealed record TemplateOverride
+{
+    public required string PracticeId { get; init; }
+    public required TemplateId TemplateId { get; init; }
+    public required Locale Locale { get; init; }
+    public required string Subject { get; init; }
+    public required string Html { get; init; }
+    public required string Text { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+}
+
+/// <summary>
+/// A booking tool's key for a therapist, <c>&lt;source&gt;:&lt;kind&gt;:&lt;value&gt;</c> (e.g. <c>calcom:organizer:lea@cabinet.example</c>),
+/// and the therapist it stands for.
+/// </summary>
+public sealed record TherapistMappingEntry(string Key, string TherapistId);
+
+/// <summary>A key seen in a booking with no entry for it: the booking went to the practice's default therapist.</summary>
+public sealed record UnmappedTherapistKey(string Key, DateTimeOffset FirstSeenAt);
+
+/// <summary>Which therapist a booking tool's organizer, calendar or event type stands for; stored with the practice.</summary>
+public sealed record TherapistMapping
+{
+    public required string PracticeId { get; init; }
+    public IReadOnlyList<TherapistMappingEntry> Entries { get; init; } = [];
+    /// <summary>Oldest first, at most 100; a key leaves it when an entry maps it.</summary>
+    public IReadOnlyList<UnmappedTherapistKey> Unmapped { get; init; } = [];
+}
+
+/// <summary>Practice settings, secrets, therapists, template overrides and the therapist mapping.</summary>
 public interface IPracticeStore
 {
     Task<Versioned<Practice>?> GetPracticeAsync(string practiceId, CancellationToken cancellationToken = default);
@@ -54,4 +84,20 @@ public interface IPracticeStore
     Task UpsertTherapistAsync(Therapist therapist, CancellationToken cancellationToken = default);
 
     IAsyncEnumerable<Therapist> ListTherapistsAsync(string practiceId, CancellationToken cancellationToken = default);
+
+    Task<TemplateOverride?> GetTemplateOverrideAsync(string practiceId, TemplateId templateId, Locale locale, CancellationToken cancellationToken = default);
+
+    Task UpsertTemplateOverrideAsync(TemplateOverride templateOverride, CancellationToken cancellationToken = default);
+
+    /// <summary>Succeeds if already gone.</summary>
+    Task DeleteTemplateOverrideAsync(string practiceId, TemplateId templateId, Locale locale, CancellationToken cancellationToken = default);
+
+    /// <summary>Null if never saved.</summary>
+    Task<Versioned<TherapistMapping>?> GetTherapistMappingAsync(string practiceId, CancellationToken cancellationToken = default);
+
+    /// <summary><see cref="ErrorCode.Conflict"/> when the practice already has one. Returns the ETag.</summary>
+    Task<string> CreateTherapistMappingAsync(TherapistMapping mapping, CancellationToken cancellationToken = default);
+
+    /// <summary>Conditional replace; <see cref="ErrorCode.PreconditionFailed"/> when it changed. Returns the new ETag.</summary>
+    Task<string> UpdateTherapistMappingAsync(TherapistMapping mapping, string etag, CancellationToken cancellationToken = default);
 }

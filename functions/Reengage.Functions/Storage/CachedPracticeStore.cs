@@ -67,6 +67,24 @@ public sealed class CachedPracticeStore(IPracticeStore inner, TimeProvider time,
     public IAsyncEnumerable<Therapist> ListTherapistsAsync(string practiceId, CancellationToken cancellationToken = default) =>
         inner.ListTherapistsAsync(practiceId, cancellationToken);
 
+    public Task<TemplateOverride?> GetTemplateOverrideAsync(string practiceId, TemplateId templateId, Locale locale, CancellationToken cancellationToken = default) =>
+        inner.GetTemplateOverrideAsync(practiceId, templateId, locale, cancellationToken);
+
+    public Task UpsertTemplateOverrideAsync(TemplateOverride templateOverride, CancellationToken cancellationToken = default) =>
+        inner.UpsertTemplateOverrideAsync(templateOverride, cancellationToken);
+
+    public Task DeleteTemplateOverrideAsync(string practiceId, TemplateId templateId, Locale locale, CancellationToken cancellationToken = default) =>
+        inner.DeleteTemplateOverrideAsync(practiceId, templateId, locale, cancellationToken);
+
+    public Task<Versioned<TherapistMapping>?> GetTherapistMappingAsync(string practiceId, CancellationToken cancellationToken = default) =>
+        inner.GetTherapistMappingAsync(practiceId, cancellationToken);
+
+    public Task<string> CreateTherapistMappingAsync(TherapistMapping mapping, CancellationToken cancellationToken = default) =>
+        inner.CreateTherapistMappingAsync(mapping, cancellationToken);
+
+    public Task<string> UpdateTherapistMappingAsync(TherapistMapping mapping, string etag, CancellationToken cancellationToken = default) =>
+        inner.UpdateTherapistMappingAsync(mapping, etag, cancellationToken);
+
     private async Task<Versioned<T>?> GetAsync<T>(ConcurrentDictionary<string, Entry<T>> cache, string practiceId, Func<string, Task<Versioned<T>?>> read)
     {
         var now = time.GetUtcNow();

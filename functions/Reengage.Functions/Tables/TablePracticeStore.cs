@@ -1,6 +1,6 @@
-// Practices table (PK practiceId; RK `practice` for settings and `secrets` for webhook secrets and API key hashes,
-// kept apart so that listing or exporting settings never carries secrets) and Therapists table (PK practiceId,
-// RK therapistId).
+// Practices table (PK practiceId; RK `practice` for settings, `secrets` for webhook secrets and API key hashes, kept
+// apart so that listing or exporting settings never carries secrets, `therapist-mapping` for booking-tool keys, and
+// `template|<templateId>|<locale>` for template overrides) and Therapists table (PK practiceId, RK therapistId).
 using System.Runtime.CompilerServices;
 using Azure.Data.Tables;
 using Reengage.Core.Model;
@@ -12,6 +12,10 @@ public sealed class TablePracticeStore(TableClient practicesTable, TableClient t
 {
     internal const string PracticeRow = "practice";
     internal const string SecretsRow = "secrets";
+    internal const string TherapistMappingRow = "therapist-mapping";
+
+    /// <summary>A template source may be longer than a table property holds (60,000 vs 32,000 characters): split it.</summary>
+    private const int TemplateChunkChars = 30_000;
 
     private readonly TableOperations _practices = new(practicesTable);
     private readonly TableOperations _therapists = new(therapistsTable);
@@ -71,6 +75,88 @@ public sealed class TablePracticeStore(TableClient practicesTable, TableClient t
         {
             yield return TherapistFrom(entity);
         }
+    }
+
+    public async Task<TemplateOverride?> GetTemplateOverrideAsync(string practiceId, TemplateId templateId, Locale locale, CancellationToken cancellationToken = default)
+    {
+        var row = await _practices.GetAsync(TableKeys.Checked(practiceId, "practice id"), TemplateRowKey(templateId, locale), cancellationToken).ConfigureAwait(false);
+        return row is { } r ? TemplateOverrideFrom(r.Entity) : null;
+    }
+
+    public Task UpsertTemplateOverrideAsync(TemplateOverride templateOverride, CancellationToken cancellationToken = default) =>
+        _practices.UpsertAsync(TemplateOverrideTo(templateOverride), cancellationToken);
+
+    public Task DeleteTemplateOverrideAsync(string practiceId, TemplateId templateId, Locale locale, CancellationToken cancellationToken = default) =>
+        _practices.DeleteAsync(TableKeys.Checked(practiceId, "practice id"), TemplateRowKey(templateId, locale), cancellationToken);
+
+    public async Task<Versioned<TherapistMapping>?> GetTherapistMappingAsync(string practiceId, CancellationToken cancellationToken = default)
+    {
+        var row = await _practices.GetAsync(TableKeys.Checked(practiceId, "practice id"), TherapistMappingRow, cancellationToken).ConfigureAwait(false);
+        if (row is not { } r) return null;
+        var reader = new EntityReader(r.Entity, _practices.Table);
+        var mapping = new TherapistMapping
+        {
+            PracticeId = reader.String("practiceId"),
+            Entries = reader.Json<List<TherapistMappingEntry>>("entries"),
+            Unmapped = reader.Json<List<UnmappedTherapistKey>>("unmapped"),
+        };
+        return new Versioned<TherapistMapping>(mapping, r.ETag);
+    }
+
+    public Task<string> CreateTherapistMappingAsync(TherapistMapping mapping, CancellationToken cancellationToken = default) =>
+        _practices.CreateAsync(TherapistMappingTo(mapping), cancellationToken);
+
+    public Task<string> UpdateTherapistMappingAsync(TherapistMapping mapping, string etag, CancellationToken cancellationToken = default) =>
+        _practices.ReplaceAsync(TherapistMappingTo(mapping), etag, cancellationToken);
+
+    private TableEntity TherapistMappingTo(TherapistMapping mapping) =>
+        new EntityWriter(_practices.Table, TableKeys.Checked(mapping.PracticeId, "practice id"), TherapistMappingRow)
+            .Set("practiceId", mapping.PracticeId)
+            .SetJson("entries", mapping.Entries)
+            .SetJson("unmapped", mapping.Unmapped)
+            .Build();
+
+    private static string TemplateRowKey(TemplateId templateId, Locale locale) => $"template|{Wire.Name(templateId)}|{Wire.Name(locale)}";
+
+    private TableEntity TemplateOverrideTo(TemplateOverride o)
+    {
+        var writer = new EntityWriter(_practices.Table, TableKeys.Checked(o.PracticeId, "practice id"), TemplateRowKey(o.TemplateId, o.Locale))
+            .Set("practiceId", o.PracticeId)
+            .SetWire("templateId", o.TemplateId)
+            .SetWire("locale", o.Locale)
+            .Set("updatedAt", o.UpdatedAt);
+        foreach (var (part, source) in new[] { ("subject", o.Subject), ("html", o.Html), ("text", o.Text) })
+        {
+            var chunks = Math.Max(1, (source.Length + TemplateChunkChars - 1) / TemplateChunkChars);
+            writer.Set(part + "Chunks", chunks);
+            for (var i = 0; i < chunks; i++)
+            {
+                var start = i * TemplateChunkChars;
+                writer.Set(part + i.ToString(System.Globalization.CultureInfo.InvariantCulture), source.Substring(start, Math.Min(TemplateChunkChars, source.Length - start)));
+            }
+        }
+        return writer.Build();
+    }
+
+    private TemplateOverride TemplateOverrideFrom(TableEntity entity)
+    {
+        var r = new EntityReader(entity, _practices.Table);
+        string Source(string part)
+        {
+            var text = new System.Text.StringBuilder();
+            for (var i = 0; i < r.Int(part + "Chunks"); i++) text.Append(r.String(part + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            return text.ToString();
+        }
+        return new TemplateOverride
+        {
+            PracticeId = r.String("practiceId"),
+            TemplateId = r.WireEnum<TemplateId>("templateId"),
+            Locale = r.WireEnum<Locale>("locale"),
+            Subject = Source("subject"),
+            Html = Source("html"),
+            Text = Source("text"),
+            UpdatedAt = r.Instant("updatedAt"),
+        };
     }
 
     private TableEntity PracticeTo(Practice practice) =>

@@ -122,4 +122,50 @@ public sealed class TablePracticeStoreTests(AzuriteFixture fixture) : StorageTes
         var listed = await CollectAsync(Store.ListTherapistsAsync(practiceId));
         Assert.Equal(["th_1", "th_2"], listed.Select(t => t.Id).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task A_template_override_longer_than_a_property_holds_round_trips_per_template_and_locale()
+    {
+        var practiceId = FreshPracticeId();
+        var html = string.Concat(Enumerable.Repeat("<p>Bonjour {{ patient.first_name }} — é</p>\n", 2000));
+        Assert.True(html.Length > 60_000);
+        var fr = new TemplateOverride { PracticeId = practiceId, TemplateId = TemplateId.PlanFollowUp, Locale = Locale.Fr, Subject = "Des nouvelles ?", Html = html, Text = "", UpdatedAt = Builders.Now };
+        await Store.UpsertPracticeAsync(Builders.BarePractice(practiceId));
+        await Store.UpsertTemplateOverrideAsync(fr);
+        await Store.UpsertTemplateOverrideAsync(fr with { Locale = Locale.En, Subject = "News?" });
+
+        Assert.Equal(fr, await Store.GetTemplateOverrideAsync(practiceId, TemplateId.PlanFollowUp, Locale.Fr));
+        Assert.Equal("News?", (await Store.GetTemplateOverrideAsync(practiceId, TemplateId.PlanFollowUp, Locale.En))!.Subject);
+        Assert.Null(await Store.GetTemplateOverrideAsync(practiceId, TemplateId.CheckIn, Locale.Fr));
+        Assert.Single(await CollectAsync(Store.ListPracticesAsync()), p => p.Id == practiceId);
+
+        await Store.DeleteTemplateOverrideAsync(practiceId, TemplateId.PlanFollowUp, Locale.Fr);
+        await Store.DeleteTemplateOverrideAsync(practiceId, TemplateId.PlanFollowUp, Locale.Fr);
+        Assert.Null(await Store.GetTemplateOverrideAsync(practiceId, TemplateId.PlanFollowUp, Locale.Fr));
+    }
+
+    [Fact]
+    public async Task The_therapist_mapping_is_created_once_and_updated_only_with_its_etag()
+    {
+        var practiceId = FreshPracticeId();
+        var mapping = new TherapistMapping
+        {
+            PracticeId = practiceId,
+            Entries = [new("calcom:organizer:lea@cabinet.example", "th_1"), new("acuity:calendar:27238", "th_2")],
+            Unmapped = [new("calendly:user:https://api.calendly.com/users/AAA", Builders.Now)],
+        };
+        Assert.Null(await Store.GetTherapistMappingAsync(practiceId));
+        var etag = await Store.CreateTherapistMappingAsync(mapping);
+        var conflict = await Assert.ThrowsAsync<ReengageException>(() => Store.CreateTherapistMappingAsync(mapping));
+        Assert.Equal(ErrorCode.Conflict, conflict.Code);
+
+        var read = await Store.GetTherapistMappingAsync(practiceId);
+        Assert.Equivalent(mapping, read!.Value, strict: true);
+        Assert.Equal(etag, read.ETag);
+
+        await Store.UpdateTherapistMappingAsync(mapping with { Unmapped = [] }, etag);
+        var stale = await Assert.ThrowsAsync<ReengageException>(() => Store.UpdateTherapistMappingAsync(mapping, etag));
+        Assert.Equal(ErrorCode.PreconditionFailed, stale.Code);
+        Assert.Empty((await Store.GetTherapistMappingAsync(practiceId))!.Value.Unmapped);
+    }
 }
