@@ -1,12 +1,7 @@
 using Reengage.Core.Model;
+using Reengage.Core.Security;
 
 namespace Reengage.Core.Ports;
-
-/// <summary>One booking tool's signing secret; the previous one keeps verifying during a rotation.</summary>
-public sealed record WebhookSecret(string Current, string? Previous, DateTimeOffset? RotatedAt);
-
-/// <summary>An API key as stored: its SHA-256 (hex) only. The current key has no <see cref="NotAfter"/>.</summary>
-public sealed record ApiKeyRecord(string Hash, DateTimeOffset? NotAfter);
 
 /// <summary>Acuity Scheduling's API user and key; the key also signs Acuity's webhooks.</summary>
 public sealed record AcuityCredentials(string UserId, string ApiKey);
@@ -22,6 +17,9 @@ public sealed record PracticeSecrets
     public IReadOnlyList<ApiKeyRecord>? ApiKeys { get; init; }
     /// <summary>Null until Acuity Scheduling is connected.</summary>
     public AcuityCredentials? Acuity { get; init; }
+
+    /// <summary>The API keys in the form <see cref="Security.ApiKeys"/> checks and rotates.</summary>
+    public ApiKeySet ApiKeySet => new(ApiKeyHashes, ApiKeys ?? []);
 }
 
 /// <summary>A practice's own version of one library template in one locale (SPEC §6), validated before it is stored.</summary>

@@ -146,6 +146,10 @@ internal readonly struct EntityReader(TableEntity entity, string table)
 
     public bool Bool(string name) => entity.TryGetValue(name, out var value) && value is bool b ? b : throw Corrupt(name, "a boolean");
 
+    /// <summary>A flag added after rows were first written: absent on those rows, where it reads as <paramref name="absent"/>.</summary>
+    public bool OptionalBool(string name, bool absent = false) =>
+        !entity.TryGetValue(name, out var value) || value is null ? absent : value is bool b ? b : throw Corrupt(name, "a boolean");
+
     public DateTimeOffset? OptionalInstant(string name)
     {
         if (!entity.TryGetValue(name, out var value) || value is null) return null;

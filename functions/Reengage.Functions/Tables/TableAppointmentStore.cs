@@ -50,6 +50,11 @@ public sealed class TableAppointmentStore(TableClient appointmentsTable) : IAppo
             .SetWire("status", appointment.Status)
             .Set("lastEventAt", appointment.LastEventAt)
             .Set("bookedAt", appointment.BookedAt)
+            // When each fact was learnt, so that late events merge in whatever order they arrive (BookingMerge).
+            .Set("startsAtEventAt", appointment.StartsAtEventAt)
+            .Set("startsAtGuessed", appointment.StartsAtGuessed)
+            .Set("therapistEventAt", appointment.TherapistEventAt)
+            .Set("therapistFromPatient", appointment.TherapistFromPatient)
             .Build();
 
     private Appointment AppointmentFrom(TableEntity entity)
@@ -65,6 +70,10 @@ public sealed class TableAppointmentStore(TableClient appointmentsTable) : IAppo
             Status = r.WireEnum<AppointmentStatus>("status"),
             LastEventAt = r.Instant("lastEventAt"),
             BookedAt = r.OptionalInstant("bookedAt"),
+            StartsAtEventAt = r.OptionalInstant("startsAtEventAt"),
+            StartsAtGuessed = r.OptionalBool("startsAtGuessed"),
+            TherapistEventAt = r.OptionalInstant("therapistEventAt"),
+            TherapistFromPatient = r.OptionalBool("therapistFromPatient"),
         };
     }
 }

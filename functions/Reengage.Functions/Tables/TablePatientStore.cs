@@ -132,6 +132,7 @@ public sealed class TablePatientStore(TableClient patientsTable) : IPatientStore
             .Set("lastBookedAt", patient.LastBookedAt)
             .Set("lastAnsweredAt", patient.LastAnsweredAt)
             .Set("profileEventAt", patient.ProfileEventAt)
+            .SetJson("profileFieldTimes", patient.ProfileFieldTimes)
             .Set("dueDay", patient.DueDay)
             .Set("createdAt", patient.CreatedAt)
             .Set("updatedAt", patient.UpdatedAt)
@@ -163,6 +164,7 @@ public sealed class TablePatientStore(TableClient patientsTable) : IPatientStore
             LastBookedAt = r.OptionalInstant("lastBookedAt"),
             LastAnsweredAt = r.OptionalInstant("lastAnsweredAt"),
             ProfileEventAt = r.OptionalInstant("profileEventAt"),
+            ProfileFieldTimes = r.OptionalJson<ProfileFieldTimes>("profileFieldTimes") ?? ProfileFieldTimes.None,
             DueDay = r.OptionalString("dueDay"),
             CreatedAt = r.Instant("createdAt"),
             UpdatedAt = r.Instant("updatedAt"),

@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using Azure.Data.Tables;
 using Reengage.Core.Model;
 using Reengage.Core.Ports;
+using Reengage.Core.Security;
 
 namespace Reengage.Functions.Tables;
 

@@ -75,6 +75,19 @@ internal static class Builders
         LastBookedAt = new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero),
         LastAnsweredAt = new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero),
         ProfileEventAt = new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero).AddTicks(1234567),
+        ProfileFieldTimes = new ProfileFieldTimes
+        {
+            FirstName = new DateTimeOffset(2026, 11, 1, 8, 0, 0, TimeSpan.Zero),
+            Email = new DateTimeOffset(2026, 11, 2, 8, 0, 0, TimeSpan.Zero),
+            Locale = new DateTimeOffset(2026, 11, 3, 8, 0, 0, TimeSpan.Zero),
+            TherapistId = new DateTimeOffset(2026, 11, 4, 8, 0, 0, TimeSpan.Zero),
+            EmailConsent = new DateTimeOffset(2026, 11, 5, 8, 0, 0, TimeSpan.Zero),
+            CareStatus = new DateTimeOffset(2026, 11, 6, 8, 0, 0, TimeSpan.Zero),
+            ContactPreference = new DateTimeOffset(2026, 11, 7, 8, 0, 0, TimeSpan.Zero),
+            FocusArea = new DateTimeOffset(2026, 11, 8, 8, 0, 0, TimeSpan.Zero),
+            ProgressNote = new DateTimeOffset(2026, 11, 9, 8, 0, 0, TimeSpan.Zero),
+            Plan = new DateTimeOffset(2026, 11, 10, 8, 0, 0, TimeSpan.Zero),
+        },
         DueDay = "20270204",
         CreatedAt = Now.AddDays(-60),
         UpdatedAt = Now,
@@ -99,6 +112,10 @@ internal static class Builders
         Status = AppointmentStatus.Booked,
         LastEventAt = Now,
         BookedAt = Now.AddMinutes(-5),
+        StartsAtEventAt = Now.AddMinutes(-2),
+        StartsAtGuessed = true,
+        TherapistEventAt = Now.AddMinutes(-3),
+        TherapistFromPatient = true,
     };
 
     public static OutreachRow ARow(string practiceId, string patientId, int step) => new()

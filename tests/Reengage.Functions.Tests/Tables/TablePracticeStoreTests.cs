@@ -1,6 +1,7 @@
 using Reengage.Core;
 using Reengage.Core.Model;
 using Reengage.Core.Ports;
+using Reengage.Core.Security;
 using Reengage.Functions.Tables;
 using Reengage.Functions.Tests.Storage;
 
