@@ -12,6 +12,10 @@ namespace Reengage.Functions.Templates;
 /// </summary>
 internal static partial class RenderScope
 {
+    // Control characters (C0, DEL, C1) and the Unicode line separators.
+    private static readonly System.Buffers.SearchValues<char> Untidy = System.Buffers.SearchValues.Create(
+        string.Concat(Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7f, 0x21)).Select(c => (char)c)) + "\u2028\u2029");
+
     /// <summary>Every variable a template may read, as paths; a leaf is <c>null</c>.</summary>
     public static readonly IReadOnlyDictionary<string, object?> Shape = new Dictionary<string, object?>(StringComparer.Ordinal)
     {
@@ -95,6 +99,11 @@ internal static partial class RenderScope
         if (string.IsNullOrWhiteSpace(value))
         {
             return null;
+        }
+        if (!value.AsSpan().ContainsAny(Untidy) && !value.Contains("  ", StringComparison.Ordinal)
+            && !char.IsWhiteSpace(value[0]) && !char.IsWhiteSpace(value[^1]))
+        {
+            return value;
         }
         var cleaned = Spaces().Replace(ControlCharacters().Replace(value, " "), " ").Trim();
         return cleaned.Length == 0 ? null : cleaned;

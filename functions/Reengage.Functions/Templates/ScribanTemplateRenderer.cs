@@ -73,7 +73,7 @@ public sealed partial class ScribanTemplateRenderer : ITemplateRenderer
                 {
                     _library[(templateId, locale)] = new CompiledTemplate(
                         $"{Wire.Name(templateId)}/{Wire.Name(locale)}",
-                        Parts.ToDictionary(part => part, part => ParseLibraryFile(LibraryPath(templateId, locale, part), files[LibraryPath(templateId, locale, part)])));
+                        Parts.ToDictionary(part => part, part => ParseLibraryFile(LibraryPath(templateId, locale, part), InlinePartials(files[LibraryPath(templateId, locale, part)], 0))));
                 }
             }
         }
@@ -267,6 +267,18 @@ public sealed partial class ScribanTemplateRenderer : ITemplateRenderer
         return builtins;
     }
 
+    /// <summary>
+    /// Writes a library partial included without arguments into its caller's source, as the include would render it
+    /// (without its final line break). An include costs more than the rest of a render; the library's own emails
+    /// are parsed this way once, and read the same. Overrides and their sources are left as written.
+    /// </summary>
+    private string InlinePartials(string source, int depth) =>
+        depth > _limits.RecursionLimit
+            ? source
+            : PlainInclude().Replace(source, include => _files.TryGetValue(include.Groups["name"].Value, out var partial)
+                ? InlinePartials(partial, depth + 1).TrimEnd('\n')
+                : include.Value);
+
     private Template ParseLibraryFile(string path, string source)
     {
         var template = Parse(source, path);
@@ -416,6 +428,9 @@ public sealed partial class ScribanTemplateRenderer : ITemplateRenderer
 
     /// <summary>A part that could not be rendered; its message says why, in a practice manager's words.</summary>
     private sealed class RenderException(string message, Exception inner) : Exception(message, inner);
+
+    [GeneratedRegex(@"\{\{\s*include\s+""(?<name>_partials/[^""]+)""\s*\}\}")]
+    private static partial Regex PlainInclude();
 
     [GeneratedRegex(@"\{\{|\}\}|\{%|%\}")]
     private static partial Regex Leftover();
