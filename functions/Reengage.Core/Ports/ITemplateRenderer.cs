@@ -61,6 +61,43 @@ public sealed record RenderContext
     /// <summary>The seasonal window of template 3, or null.</summary>
     public SeasonalWindowId? Season { get; init; }
     public required EmailLinks Links { get; init; }
+
+    /// <summary>
+    /// The context of one ledger row's email. Health data (progress note, plan summary) is passed only when the
+    /// practice allows clinical details; a patient without a known therapist gets a letter signed by the practice.
+    /// <paramref name="resource"/> is the practice's resource for the patient's focus area (template 4 only).
+    /// </summary>
+    public static RenderContext ForOutreach(
+        Practice practice,
+        Therapist? therapist,
+        Patient patient,
+        OutreachRow row,
+        EmailLinks links,
+        RenderResource? resource,
+        DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(practice);
+        ArgumentNullException.ThrowIfNull(patient);
+        ArgumentNullException.ThrowIfNull(row);
+        var clinical = practice.AllowClinicalDetails;
+        // A seasonal row's episode key is "<year>:<window id>".
+        var windowId = row.EpisodeKey.Split(':') is [_, var id] ? id : null;
+        return new RenderContext
+        {
+            Locale = row.Locale,
+            Patient = new RenderPatient(patient.FirstName),
+            Therapist = new RenderTherapist(
+                therapist?.DisplayName ?? practice.Name,
+                string.IsNullOrWhiteSpace(therapist?.Signature) ? null : therapist.Signature),
+            Practice = new RenderPractice(practice.Name, practice.BookingUrl),
+            SinceLastVisit = Wording.SinceLastVisit(patient.LastVisitAt, now, row.Locale),
+            ProgressNote = clinical ? patient.ProgressNote : null,
+            PlanSummary = clinical ? patient.Plan?.Summary : null,
+            Resource = row.TemplateId == TemplateId.Resource ? resource : null,
+            Season = row.Campaign == Campaign.Seasonal && Wire.TryParse<SeasonalWindowId>(windowId, out var season) ? season : null,
+            Links = links,
+        };
+    }
 }
 
 /// <summary>
