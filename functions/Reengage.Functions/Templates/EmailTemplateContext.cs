@@ -59,7 +59,10 @@ internal sealed class EmailTemplateContext : TemplateContext
         _budget.CancelAfter(_limits.RenderTimePerPart);
         try
         {
-            return template.Render(this);
+            var output = template.Render(this);
+            // A pooled context keeps nothing of the patient it last rendered for.
+            Reset();
+            return output;
         }
         finally
         {

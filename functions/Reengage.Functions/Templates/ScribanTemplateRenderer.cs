@@ -64,7 +64,8 @@ public sealed partial class ScribanTemplateRenderer : ITemplateRenderer
             .Where(file => file.Key.StartsWith(PartialsFolder, StringComparison.Ordinal))
             .ToDictionary(file => file.Key, file => ParseLibraryFile(file.Key, file.Value), StringComparer.Ordinal);
         _partialFunction = new PartialFunction(_partials);
-        _builtinNames = new HashSet<string>(BuiltinObjects.Append(PartialFunction.Name), StringComparer.Ordinal);
+        // for, while and tablerow also name the loop being run (for.index, for.last).
+        _builtinNames = new HashSet<string>([.. BuiltinObjects, PartialFunction.Name, "for", "while", "tablerow"], StringComparer.Ordinal);
         foreach (var templateId in Enum.GetValues<TemplateId>())
         {
             foreach (var locale in Enum.GetValues<Locale>())
@@ -215,9 +216,11 @@ public sealed partial class ScribanTemplateRenderer : ITemplateRenderer
         {
             output = context.RenderPart(template, part, variables);
         }
-        catch (Exception error) when (error is ScriptRuntimeException or OperationCanceledException or InsufficientExecutionStackException or InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        catch (Exception error) when (error is not OutOfMemoryException)
         {
-            // The context may be left mid-render (pushed scopes, open loops): it is dropped, never pooled again.
+            // Whatever a template makes Scriban throw is a template that cannot be rendered, never a crash of the
+            // caller: bad input gets a clear refusal (SPEC §9). The context may be left mid-render (pushed scopes,
+            // open loops): it is dropped, never pooled again.
             throw new RenderException(Describe(error), error);
         }
         ReturnContext(context);

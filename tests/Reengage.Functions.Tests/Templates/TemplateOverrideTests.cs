@@ -131,6 +131,21 @@ public sealed class TemplateOverrideTests
     }
 
     [Fact]
+    public void Accepts_loops_captures_functions_and_local_variables()
+    {
+        var sources = Valid with
+        {
+            Text = "{{ for word in [\"a\", \"b\"] }}{{ for.index }}{{ word }}{{ end }}\n"
+                + "{{ capture signed }}{{ therapist.displayName }}{{ end }}{{ signed }}\n"
+                + "{{ func shout(text) }}{{ ret text | string.upcase }}{{ end }}{{ shout practice.name }}\n"
+                + "{{ $count = 2 }}{{ $count }}\n"
+                + Valid.Text,
+        };
+        Renderer.ValidateOverride(TemplateId.CheckIn, Locale.Fr, sources);
+        Assert.StartsWith("0a1b\nLéa Moreau\nCABINET HORIZON\n2\nBonjour Camille", Renderer.RenderOverride(TemplateId.CheckIn, Locale.Fr, sources, Context).Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Refuses_a_subject_that_uses_health_data_however_it_is_disguised()
     {
         Assert.StartsWith("subject: uses \"planSummary\" (line 1, column 17): health data never goes in a subject",
