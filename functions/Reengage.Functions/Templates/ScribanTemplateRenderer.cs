@@ -271,16 +271,24 @@ public sealed partial class ScribanTemplateRenderer : ITemplateRenderer
     }
 
     /// <summary>
-    /// Writes a library partial included without arguments into its caller's source, as the include would render it
-    /// (without its final line break). An include costs more than the rest of a render; the library's own emails
-    /// are parsed this way once, and read the same. Overrides and their sources are left as written.
+    /// Writes a library partial into its caller's source, as the include would render it: its named arguments
+    /// become the <c>$</c> variables it reads, its final line break goes. An include costs more than the rest of a
+    /// render; the library's own emails are parsed this way once, and read the same (the golden tests hold them to
+    /// it). Overrides and the sources practices see are left as written.
     /// </summary>
     private string InlinePartials(string source, int depth) =>
         depth > _limits.RecursionLimit
             ? source
-            : PlainInclude().Replace(source, include => _files.TryGetValue(include.Groups["name"].Value, out var partial)
-                ? InlinePartials(partial, depth + 1).TrimEnd('\n')
-                : include.Value);
+            : InlinableInclude().Replace(source, include =>
+            {
+                if (!_files.TryGetValue(include.Groups["name"].Value, out var partial))
+                {
+                    return include.Value;
+                }
+                var arguments = string.Join("; ", include.Groups["key"].Captures.Zip(include.Groups["value"].Captures, (key, value) => $"${key.Value} = {value.Value}"));
+                var body = InlinePartials(partial, depth + 1).TrimEnd('\n');
+                return arguments.Length == 0 ? body : $"{{{{ {arguments} }}}}{body}";
+            });
 
     private Template ParseLibraryFile(string path, string source)
     {
@@ -432,8 +440,9 @@ public sealed partial class ScribanTemplateRenderer : ITemplateRenderer
     /// <summary>A part that could not be rendered; its message says why, in a practice manager's words.</summary>
     private sealed class RenderException(string message, Exception inner) : Exception(message, inner);
 
-    [GeneratedRegex(@"\{\{\s*include\s+""(?<name>_partials/[^""]+)""\s*\}\}")]
-    private static partial Regex PlainInclude();
+    // {{ include "_partials/…" name: "text" other: a.path }}: literal names, string or variable arguments only.
+    [GeneratedRegex(@"\{\{\s*include\s+""(?<name>_partials/[^""]+)""(?:\s+(?<key>[A-Za-z_]\w*):\s*(?<value>""[^""\\]*""|[A-Za-z_][\w.]*))*\s*\}\}")]
+    private static partial Regex InlinableInclude();
 
     [GeneratedRegex(@"\{\{|\}\}|\{%|%\}")]
     private static partial Regex Leftover();
