@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
+using Reengage.Core;
 using Reengage.Core.Security;
+using Reengage.Functions.Storage;
 
 namespace Reengage.Functions.Settings;
 
@@ -9,18 +11,6 @@ public enum EmailTransportKind
 {
     Outbox,
     Acs,
-}
-
-/// <summary>How the app reaches Table and Queue storage: a connection string, or identity-based service URIs.</summary>
-public sealed record StorageConnection
-{
-    public string? ConnectionString { get; init; }
-    public Uri? TableServiceUri { get; init; }
-    public Uri? QueueServiceUri { get; init; }
-    /// <summary>Client id of a user-assigned managed identity; null for the default credential chain.</summary>
-    public string? ClientId { get; init; }
-
-    public bool IsIdentityBased => ConnectionString is null;
 }
 
 /// <summary>
@@ -92,7 +82,7 @@ public sealed partial record ReengageSettings
             return fallback;
         }
 
-        var storage = ReadStorage(Get, problems);
+        var storage = ReadStorage(configuration, problems);
 
         var transport = EmailTransportKind.Outbox;
         switch (Get("EMAIL_TRANSPORT"))
@@ -151,39 +141,17 @@ public sealed partial record ReengageSettings
         return settings;
     }
 
-    private static StorageConnection ReadStorage(Func<string, string?> get, List<string> problems)
+    private static StorageConnection ReadStorage(IConfiguration configuration, List<string> problems)
     {
-        var connectionString = get("ReengageStorage");
-        if (connectionString is not null) return new StorageConnection { ConnectionString = connectionString };
-        var table = get("ReengageStorage__tableServiceUri");
-        var queue = get("ReengageStorage__queueServiceUri");
-        if (table is null && queue is null)
+        try
         {
-            problems.Add("ReengageStorage: set ReengageStorage (a connection string) or ReengageStorage__tableServiceUri and ReengageStorage__queueServiceUri");
-            return new StorageConnection { ConnectionString = "UseDevelopmentStorage=true" };
+            return StorageConnection.FromConfiguration(configuration);
         }
-        Uri? Service(string name, string? raw)
+        catch (ReengageException e) when (e.Code == ErrorCode.InvalidConfiguration)
         {
-            if (raw is null)
-            {
-                problems.Add($"{name}: required with identity-based storage");
-                return null;
-            }
-            if (Uri.TryCreate(raw, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps) return uri;
-            problems.Add($"{name}: must be an https URL, not \"{raw}\"");
-            return null;
+            problems.Add($"ReengageStorage: {e.Message}");
+            return new StorageConnection.ConnectionString("UseDevelopmentStorage=true");
         }
-        var credential = get("ReengageStorage__credential");
-        if (credential is not null && !string.Equals(credential, "managedidentity", StringComparison.OrdinalIgnoreCase))
-        {
-            problems.Add($"ReengageStorage__credential: must be \"managedidentity\" or unset, not \"{credential}\"");
-        }
-        return new StorageConnection
-        {
-            TableServiceUri = Service("ReengageStorage__tableServiceUri", table),
-            QueueServiceUri = Service("ReengageStorage__queueServiceUri", queue),
-            ClientId = get("ReengageStorage__clientId"),
-        };
     }
 
     private static IReadOnlyList<SigningKey> ReadSigningKeys(string? raw, List<string> problems)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Reengage.Functions.Settings;
+using Reengage.Functions.Storage;
 
 namespace Reengage.Functions.Tests.Settings;
 
@@ -42,7 +43,7 @@ public sealed class ReengageSettingsTests
     public void Identity_based_storage_needs_both_service_uris()
     {
         var message = Problems(("ReengageStorage", null), ("ReengageStorage__tableServiceUri", "https://acct.table.core.windows.net"));
-        Assert.Contains("ReengageStorage__queueServiceUri: required with identity-based storage", message, StringComparison.Ordinal);
+        Assert.Contains("ReengageStorage__queueServiceUri is required with identity-based storage", message, StringComparison.Ordinal);
 
         var settings = Load(
             ("ReengageStorage", null),
@@ -50,16 +51,16 @@ public sealed class ReengageSettingsTests
             ("ReengageStorage__queueServiceUri", "https://acct.queue.core.windows.net"),
             ("ReengageStorage__credential", "managedidentity"),
             ("ReengageStorage__clientId", "00000000-0000-0000-0000-000000000001"));
-        Assert.True(settings.Storage.IsIdentityBased);
-        Assert.Equal("acct.queue.core.windows.net", settings.Storage.QueueServiceUri?.Host);
-        Assert.Equal("00000000-0000-0000-0000-000000000001", settings.Storage.ClientId);
+        var identity = Assert.IsType<StorageConnection.Identity>(settings.Storage);
+        Assert.Equal("acct.queue.core.windows.net", identity.QueueServiceUri.Host);
+        Assert.Equal("00000000-0000-0000-0000-000000000001", identity.ClientId);
     }
 
     [Fact]
     public void No_storage_at_all_is_named()
     {
         var message = Problems(("ReengageStorage", null));
-        Assert.Contains("ReengageStorage: set ReengageStorage", message, StringComparison.Ordinal);
+        Assert.Contains("ReengageStorage: Set ReengageStorage", message, StringComparison.Ordinal);
     }
 
     [Theory]
