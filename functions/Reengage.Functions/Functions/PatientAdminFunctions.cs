@@ -22,7 +22,11 @@ public sealed class PatientAdminFunctions(PatientExport export, PracticeKeyAutho
             if (practice is null) return PracticeKeyAuthorizer.Denied();
             if (!Ids.IsValid(patientId))
             {
-                return Problems.Of(StatusCodes.Status400BadRequest, "Invalid patient id", $"patientId {AdminHttp.IdHint}");
+                return Problems.Of(
+                    StatusCodes.Status400BadRequest,
+                    "Invalid patient id",
+                    $"patientId {AdminHttp.IdHint}",
+                    [new FieldProblem("patientId", AdminHttp.IdHint)]);
             }
             var data = await export.ExportAsync(practice.Value, patientId, cancellationToken).ConfigureAwait(false);
             if (data is null)

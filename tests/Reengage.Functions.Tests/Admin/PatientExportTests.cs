@@ -190,6 +190,7 @@ public sealed class PatientExportTests(AzuriteFixture fixture) : AdminTestBase(f
         Assert.Equal(404, unknown.Status);
         Assert.Equal(400, bad.Status);
         Assert.Equal("Invalid patient id", bad.Json!["title"]!.GetValue<string>());
+        Assert.Equal(["patientId"], bad.Fields);
     }
 
     [Fact]
