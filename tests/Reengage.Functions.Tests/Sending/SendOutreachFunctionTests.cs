@@ -84,6 +84,21 @@ public sealed class SendOutreachFunctionTests(AzuriteFixture fixture) : StorageT
         Assert.Empty(await _world.QueuedAsync());
     }
 
+    [Theory]
+    [InlineData("{\"v\":1,\"practiceId\":\"p\",\"outreachId\":\"\\ud800\",\"notBefore\":\"2027-01-05T10:00:00Z\"}")]
+    [InlineData("{\"v\":1,\"practiceId\":\"\\udc00x\",\"outreachId\":\"o\",\"notBefore\":\"2027-01-05T10:00:00Z\"}")]
+    [InlineData("{\"v\":1,\"practiceId\":\"p/#?\\u0001\",\"outreachId\":\"a|b|c|d\",\"notBefore\":\"2027-01-05T10:00:00+01:00\"}")]
+    public async Task A_request_whose_ids_no_table_key_holds_completes_and_changes_nothing(string message)
+    {
+        await _world.SeedAsync();
+
+        await Function(new OutboxEmailSender(_outbox, _world.Clock)).SendOutreachAsync(message, CancellationToken.None);
+
+        Assert.Empty(Emails());
+        Assert.Equal(OutreachStatus.Planned, (await _world.RowAsync()).Status);
+        Assert.Empty(await _world.QueuedAsync());
+    }
+
     [Fact]
     public async Task The_local_host_picks_a_Base64_message_from_outreach_send_and_the_email_lands_in_the_outbox()
     {
