@@ -100,6 +100,39 @@ public sealed class SendOutreachFunctionTests(AzuriteFixture fixture) : StorageT
     }
 
     [Fact]
+    public async Task Under_arbitrary_messages_on_healthy_storage_it_never_throws_and_sends_the_row_exactly_once()
+    {
+        var planned = await _world.SeedAsync();
+        var function = Function(new OutboxEmailSender(_outbox, _world.Clock));
+#pragma warning disable CA5394 // A seeded generator, so that a failure replays; nothing here is a secret.
+        var random = new Random(20270105);
+        string Pick(params string[] choices) => choices[random.Next(choices.Length)];
+        string Noise() => new([.. Enumerable.Range(0, random.Next(0, 40)).Select(_ => (char)random.Next(0, 0x3000))]);
+#pragma warning restore CA5394
+        string Json(string value) => System.Text.Json.JsonSerializer.Serialize(value);
+        for (var i = 0; i < 150; i++)
+        {
+            var practiceId = Pick(_world.PracticeId, _world.PracticeId, "prac_other", new string('p', 600), "\\ud800");
+            var outreachId = Pick(planned.Id, planned.Id, planned.Id + "x", "pat_zoe|lapse|2026-12-05|2", "\\udfff");
+            var notBefore = Pick("2027-01-05T10:00:00Z", "2027-01-05T11:00:00+01:00", "2027-01-05T10:00:00", "soon", "2027-03-01T10:00:00Z");
+            var v = Pick("1", "1", "2", "\"1\"", "null");
+            var json = $"{{\"v\":{v},\"practiceId\":{(practiceId.StartsWith('\\') ? $"\"{practiceId}\"" : Json(practiceId))},\"outreachId\":{(outreachId.StartsWith('\\') ? $"\"{outreachId}\"" : Json(outreachId))},\"notBefore\":{Json(notBefore)}}}";
+            var message = Pick("json", "json", "base64", "noise", "truncated") switch
+            {
+                "json" => json,
+                "base64" => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(json)),
+                "noise" => Noise(),
+                _ => json[..(json.Length / 2)],
+            };
+            // Storage and the outbox are healthy: nothing here may fail, retryably or not.
+            await function.SendOutreachAsync(message, CancellationToken.None);
+        }
+
+        Assert.Single(Emails());
+        Assert.Equal(OutreachStatus.Sent, (await _world.RowAsync()).Status);
+    }
+
+    [Fact]
     public async Task The_local_host_picks_a_Base64_message_from_outreach_send_and_the_email_lands_in_the_outbox()
     {
         // The host's composition uses the app's own table and queue names; this practice id is this test's alone.
