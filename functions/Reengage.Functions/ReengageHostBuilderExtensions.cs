@@ -6,6 +6,7 @@ using Reengage.Core.Ports;
 using Reengage.Functions.Acs;
 using Reengage.Functions.Admin;
 using Reengage.Functions.Outbox;
+using Reengage.Functions.Outreach;
 using Reengage.Functions.Patients;
 using Reengage.Functions.Settings;
 using Reengage.Functions.Storage;
@@ -37,6 +38,7 @@ public static class ReengageHostBuilderExtensions
         services.AddSingleton<ITemplateRenderer, ScribanTemplateRenderer>();
         services.AddSingleton<IEmailSender>(sp => CreateEmailSender(settings, sp.GetRequiredService<TimeProvider>()));
         services.AddAdministration();
+        services.AddOutreachSending();
         return builder;
     }
 
