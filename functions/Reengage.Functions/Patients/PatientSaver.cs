@@ -7,9 +7,16 @@ using Reengage.Core.Ports;
 namespace Reengage.Functions.Patients;
 
 /// <summary>
-/// Saving a patient together with its DueIndex row, in an order that never loses the patient from the index: the new
-/// index row is written before the patient and the old one deleted after, so a crash leaves at worst a stale row
-/// (harmless: the planner re-checks it), never none.
+/// Saving a patient together with its DueIndex row. The rule: a patient's index row may be early, never late, and never
+/// missing while something is due. <see cref="Patient.DueDay"/> names the row that exists.
+/// <list type="bullet">
+/// <item>A row is written only when there is none, or when the one there is later than the new due day; it is written
+/// before the patient and the old one deleted after, so a crash leaves at worst a stale row, never none.</item>
+/// <item>A row earlier than the due day (a booking pushed the next step back) or one no longer needed is left where it
+/// is: the planner reads that day anyway, finds nothing due, and moves or removes the row then
+/// (<see cref="IndexMove.Exact"/>). So a webhook that pushes the due day back costs no index request, and the planner pays
+/// for the move once, on a day it reads that partition anyway.</item>
+/// </list>
 /// </summary>
 public sealed class PatientSaver(IPatientStore patients, IDueIndex dueIndex, IAppointmentStore appointments)
 {
@@ -18,13 +25,21 @@ public sealed class PatientSaver(IPatientStore patients, IDueIndex dueIndex, IAp
     /// log brought up to date at <paramref name="now"/>. Throws <see cref="ErrorCode.PreconditionFailed"/> or
     /// <see cref="ErrorCode.Conflict"/> when the patient changed meanwhile (see <see cref="WithOptimisticRetryAsync{T}"/>).
     /// </summary>
-    public async Task<Versioned<Patient>> SaveAsync(Practice practice, Patient patient, string? etag, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<Versioned<Patient>> SaveAsync(Practice practice, Patient patient, string? etag, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        await SaveAsync(practice, patient, etag, now, IndexMove.EarlyAllowed, cancellationToken).ConfigureAwait(false);
+
+    /// <param name="move"><see cref="IndexMove.Exact"/> when the caller is the planner tidying the row it just read.</param>
+    public async Task<Versioned<Patient>> SaveAsync(Practice practice, Patient patient, string? etag, DateTimeOffset now, IndexMove move, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(practice);
         ArgumentNullException.ThrowIfNull(patient);
         var previousDay = patient.DueDay;
         var pruned = Planning.PruneTouches(patient, now);
-        var dueDay = Cadence.DueDayFor(practice, pruned, now);
+        var trueDue = Cadence.DueDayFor(practice, pruned, now);
+        // yyyyMMdd compares as text.
+        var keepEarlier = move == IndexMove.EarlyAllowed && previousDay is not null
+            && (trueDue is null || string.CompareOrdinal(previousDay, trueDue) <= 0);
+        var dueDay = keepEarlier ? previousDay : trueDue;
         var next = pruned with { DueDay = dueDay, UpdatedAt = now };
         if (dueDay is not null && dueDay != previousDay)
         {
@@ -69,4 +84,13 @@ public sealed class PatientSaver(IPatientStore patients, IDueIndex dueIndex, IAp
             }
         }
     }
+}
+
+/// <summary>How <see cref="PatientSaver.SaveAsync(Practice, Patient, string?, DateTimeOffset, IndexMove, CancellationToken)"/> treats the patient's index row.</summary>
+public enum IndexMove
+{
+    /// <summary>Leave a row that is earlier than the due day (or no longer needed) for the planner to move.</summary>
+    EarlyAllowed,
+    /// <summary>Put the row exactly on the due day, or remove it: the planner, after reading the row.</summary>
+    Exact,
 }
