@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Reengage.Core.Ports;
 using Reengage.Functions.Acs;
 using Reengage.Functions.Outbox;
+using Reengage.Functions.Outreach;
 using Reengage.Functions.Patients;
 using Reengage.Functions.Settings;
 using Reengage.Functions.Storage;
@@ -35,6 +36,7 @@ public static class ReengageHostBuilderExtensions
 
         services.AddSingleton<ITemplateRenderer, ScribanTemplateRenderer>();
         services.AddSingleton<IEmailSender>(sp => CreateEmailSender(settings, sp.GetRequiredService<TimeProvider>()));
+        services.AddOutreachPlanning();
         return builder;
     }
 
