@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Reengage.Core.Ports;
 using Reengage.Functions.Acs;
+using Reengage.Functions.Admin;
 using Reengage.Functions.Outbox;
 using Reengage.Functions.Outreach;
 using Reengage.Functions.Patients;
@@ -36,6 +37,7 @@ public static class ReengageHostBuilderExtensions
 
         services.AddSingleton<ITemplateRenderer, ScribanTemplateRenderer>();
         services.AddSingleton<IEmailSender>(sp => CreateEmailSender(settings, sp.GetRequiredService<TimeProvider>()));
+        services.AddAdministration();
         services.AddOutreachPlanning();
         return builder;
     }
