@@ -40,6 +40,7 @@ public static class ReengageHostBuilderExtensions
         services.AddSingleton<IEmailSender>(sp => CreateEmailSender(settings, sp.GetRequiredService<TimeProvider>()));
         services.AddAdministration();
         services.AddBookingIngestion();
+        services.AddOutreachPlanning();
         services.AddOutreachSending();
         return builder;
     }

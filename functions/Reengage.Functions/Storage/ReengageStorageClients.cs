@@ -29,6 +29,7 @@ public sealed class ReengageStorageClients
         InboundEvents = tableService.GetTableClient(Names.InboundEvents);
         DueIndex = tableService.GetTableClient(Names.DueIndex);
         MessageIndex = tableService.GetTableClient(Names.MessageIndex);
+        SendSlots = tableService.GetTableClient(Names.SendSlots);
         OutreachSend = queueService.GetQueueClient(Names.OutreachSend);
         OutreachSendPoison = queueService.GetQueueClient(StorageNames.PoisonOf(Names.OutreachSend));
         EmailEvents = queueService.GetQueueClient(Names.EmailEvents);
@@ -49,6 +50,7 @@ public sealed class ReengageStorageClients
     public TableClient InboundEvents { get; }
     public TableClient DueIndex { get; }
     public TableClient MessageIndex { get; }
+    public TableClient SendSlots { get; }
     public QueueClient OutreachSend { get; }
     public QueueClient OutreachSendPoison { get; }
     public QueueClient EmailEvents { get; }

@@ -16,6 +16,8 @@ public sealed record StorageNames
     public string InboundEvents { get; init; } = "InboundEvents";
     public string DueIndex { get; init; } = "DueIndex";
     public string MessageIndex { get; init; } = "MessageIndex";
+    /// <summary>The ACS send slots the planners reserve (one row per slot grid and UTC hour).</summary>
+    public string SendSlots { get; init; } = "SendSlots";
     public string OutreachSend { get; init; } = OutreachSendQueue;
     public string EmailEvents { get; init; } = EmailEventsQueue;
 
@@ -29,7 +31,7 @@ public sealed record StorageNames
     public static string PoisonOf(string queue) => queue + "-poison";
 
     public IReadOnlyList<string> Tables =>
-        [Practices, Therapists, Patients, Appointments, Outreach, Suppressions, Feedback, InboundEvents, DueIndex, MessageIndex];
+        [Practices, Therapists, Patients, Appointments, Outreach, Suppressions, Feedback, InboundEvents, DueIndex, MessageIndex, SendSlots];
 
     /// <summary>Every queue with its poison twin.</summary>
     public IReadOnlyList<string> Queues => [OutreachSend, PoisonOf(OutreachSend), EmailEvents, PoisonOf(EmailEvents)];
@@ -61,6 +63,7 @@ public sealed record StorageNames
             InboundEvents = Table(d.InboundEvents),
             DueIndex = Table(d.DueIndex),
             MessageIndex = Table(d.MessageIndex),
+            SendSlots = Table(d.SendSlots),
             OutreachSend = Queue(d.OutreachSend),
             EmailEvents = Queue(d.EmailEvents),
         };

@@ -34,6 +34,10 @@ public sealed class AdminLocalHostTests(AzuriteFixture azurite)
                     ["OUTBOX_DIR"] = Path.Combine(directory, "outbox"),
                     ["PUBLIC_BASE_URL"] = "http://localhost:7071",
                     ["LINK_SIGNING_KEYS"] = "local1:TE9DQUwgREVWRUxPUE1FTlQgT05MWSAtIG5ldmVyIHVzZSB0aGlzIGtleSBpbiBBenVyZQ==",
+                    // The timers' %…% schedules must resolve for the host to start (as in local.settings.sample.json).
+                    ["LAPSED_SCAN_SCHEDULE"] = "0 0 5 * * *",
+                    ["MILESTONE_SCAN_SCHEDULE"] = "0 15 5 * * *",
+                    ["SEASONAL_SCAN_SCHEDULE"] = "0 30 5 * * *",
                 },
                 Configure = builder =>
                 {

@@ -111,7 +111,7 @@ public sealed class StorageConnectionTests
     [Fact]
     public void Names_keep_the_spec_names_by_default_and_take_an_affix_for_tests()
     {
-        Assert.Equal(["Practices", "Therapists", "Patients", "Appointments", "Outreach", "Suppressions", "Feedback", "InboundEvents", "DueIndex", "MessageIndex"], StorageNames.Default.Tables);
+        Assert.Equal(["Practices", "Therapists", "Patients", "Appointments", "Outreach", "Suppressions", "Feedback", "InboundEvents", "DueIndex", "MessageIndex", "SendSlots"], StorageNames.Default.Tables);
         Assert.Equal(["outreach-send", "outreach-send-poison", "email-events", "email-events-poison"], StorageNames.Default.Queues);
         var names = StorageNames.WithAffix("tAb12", "x9");
         Assert.Equal("tAb12Patientsx9", names.Patients);
