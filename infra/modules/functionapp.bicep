@@ -76,6 +76,8 @@ var appSettings = {
   RETENTION_DAYS: string(retentionDays)
   // Acuity Scheduling's API, fetched by bookingWebhook (Acuity's webhooks carry ids only).
   ACUITY_API_BASE_URL: 'https://acuityscheduling.com/api/v1'
+  // Due patients one planner run works on at once (the C# app; docs/capacity.md).
+  PLANNER_CONCURRENCY: '16'
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
