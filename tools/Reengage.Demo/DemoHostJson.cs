@@ -11,7 +11,7 @@ internal static class DemoHostJson
     /// <summary>Writes the folder the local host reads host.json from; the caller deletes it.</summary>
     public static string Write()
     {
-        var source = Find() ?? throw new DemoException("functions/Reengage.FunctionApp/host.json was not found above the current folder; run the demo from the repository.");
+        var source = DemoSettings.Find(Path.Combine("functions", "Reengage.FunctionApp", "host.json")) ?? throw new DemoException("functions/Reengage.FunctionApp/host.json was not found above the current folder; run the demo from the repository.");
         var hostJson = JsonNode.Parse(File.ReadAllText(source))!.AsObject();
         var extensions = hostJson["extensions"] as JsonObject ?? new JsonObject();
         hostJson["extensions"] = extensions;
@@ -21,21 +21,5 @@ internal static class DemoHostJson
         var directory = Directory.CreateTempSubdirectory("reengage-demo-app-").FullName;
         File.WriteAllText(Path.Combine(directory, "host.json"), hostJson.ToJsonString());
         return directory;
-    }
-
-    private static string? Find()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "functions", "Reengage.FunctionApp", "host.json");
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-        return null;
     }
 }

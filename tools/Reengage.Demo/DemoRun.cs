@@ -79,17 +79,7 @@ internal sealed class DemoRun(LocalDate date, string outboxDirectory)
             {
                 Port = port,
                 AppDirectory = appDirectory,
-                Settings = new Dictionary<string, string?>
-                {
-                    ["ReengageStorage"] = azurite.ConnectionString,
-                    ["AzureWebJobsStorage"] = azurite.ConnectionString,
-                    ["PUBLIC_BASE_URL"] = "https://reengage.example",
-                    ["LINK_SIGNING_KEYS"] = "k1:" + Convert.ToBase64String(Enumerable.Repeat((byte)7, 32).ToArray()),
-                    ["EMAIL_TRANSPORT"] = "outbox",
-                    ["OUTBOX_DIR"] = historyOutbox,
-                    ["Logging:LogLevel:Default"] = "Warning",
-                    ["Logging:LogLevel:Reengage.LocalHost"] = "Error",
-                },
+                Settings = DemoSettings.For(azurite.ConnectionString, historyOutbox),
                 Configure = builder =>
                 {
                     builder.AddReengage();
