@@ -178,9 +178,10 @@ internal static class DemoData
         }
         if (spec.Booking is { } booking)
         {
-            // As the TypeScript demo computes it: the UTC calendar day of local midnight, at the given UTC hour.
-            var midnight = date.PlusDays(-booking.MadeDaysBefore).AtStartOfDayInZone(Zone).ToInstant().InUtc().Date;
-            var madeAt = midnight.At(new LocalTime(booking.AtHourUtc, 0)).InUtc().ToInstant();
+            // On that calendar day at the given UTC hour: Louise books at 07:00 UTC on the demo date, after the 05:00 planners
+            // and before the 09:30 send. (The TypeScript demo took the UTC day of Paris midnight, the day before, so her
+            // booking came before planning and "booked since planning" never showed.)
+            var madeAt = date.PlusDays(-booking.MadeDaysBefore).At(new LocalTime(booking.AtHourUtc, 0)).InUtc().ToInstant();
             Add(madeAt, "appointment.booked", appointment: new JsonObject
             {
                 ["id"] = $"{id}-rdv-next",
