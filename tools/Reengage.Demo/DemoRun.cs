@@ -148,7 +148,7 @@ internal sealed class DemoRun(LocalDate date, string outboxDirectory)
             var files = Directory.EnumerateFiles(outboxDirectory, "*.eml").Count();
             Console.WriteLine();
             Console.WriteLine($"{files} emails are in {outboxDirectory} (one RFC 5322 .eml file each, every header included).");
-            Console.WriteLine($"The demo took {started.Elapsed.TotalSeconds:0.0} s.");
+            Console.WriteLine(FormattableString.Invariant($"The demo took {started.Elapsed.TotalSeconds:0.0} s ({simulation.Timings})."));
         }
     }
 
@@ -231,9 +231,16 @@ internal sealed class DemoRun(LocalDate date, string outboxDirectory)
         private readonly List<(DemoEvent Event, DemoPatient Patient)> _events =
             [.. patients.SelectMany(p => p.Events.Select(e => (e, p))).OrderBy(x => x.e.OccurredAt)];
 
+        private readonly System.Diagnostics.Stopwatch _webhookTime = new();
+        private readonly System.Diagnostics.Stopwatch _plannerTime = new();
+        private readonly System.Diagnostics.Stopwatch _sendTime = new();
         private int _next;
 
         public int EventsPosted => _next;
+
+        /// <summary>Where the real time went, so that a slow demo says which part of the app was slow.</summary>
+        public string Timings => FormattableString.Invariant(
+            $"real time: webhooks {_webhookTime.Elapsed.TotalSeconds:0.0} s, planners {_plannerTime.Elapsed.TotalSeconds:0.0} s, sends {_sendTime.Elapsed.TotalSeconds:0.0} s");
 
         public async Task RunDayAsync(LocalDate day)
         {
@@ -244,12 +251,16 @@ internal sealed class DemoRun(LocalDate date, string outboxDirectory)
                 var runAt = day.At(TimeOfDay(planner)).InUtc().ToInstant();
                 await PostUntilAsync(runAt);
                 clock.AdvanceTo(runAt.ToDateTimeOffset());
+                _plannerTime.Start();
                 await host.InvokeAsync(planner, cancellationToken: cancellationToken);
+                _plannerTime.Stop();
+                pacer.PlannerRan();
             }
             // The rest of the day in time order: a booking made at 07:00 arrives before a 09:30 send, as it would.
+            var lastLook = false;
             while (true)
             {
-                var nextSend = await pacer.NextDueAsync(cancellationToken);
+                var nextSend = await pacer.NextDueAsync(readQueue: lastLook, cancellationToken);
                 var nextEvent = _next < _events.Count ? _events[_next].Event.OccurredAt : (Instant?)null;
                 var sendDue = nextSend is { } s && Instant.FromDateTimeOffset(s) < endOfDay;
                 var eventDue = nextEvent is { } e && e < endOfDay;
@@ -259,12 +270,21 @@ internal sealed class DemoRun(LocalDate date, string outboxDirectory)
                 }
                 else if (sendDue)
                 {
+                    _sendTime.Start();
                     await pacer.SendNextAsync(cancellationToken);
+                    _sendTime.Stop();
+                }
+                else if (!lastLook)
+                {
+                    // Nothing left today as far as the demo knows: read the parking queue once more before moving on.
+                    lastLook = true;
+                    continue;
                 }
                 else
                 {
                     break;
                 }
+                lastLook = false;
             }
         }
 
@@ -292,7 +312,9 @@ internal sealed class DemoRun(LocalDate date, string outboxDirectory)
         {
             var (demoEvent, patient) = _events[_next++];
             clock.AdvanceTo(demoEvent.OccurredAt.ToDateTimeOffset());
+            _webhookTime.Start();
             await integrator.PostEventAsync(DemoData.PracticeId, demoEvent, cancellationToken);
+            _webhookTime.Stop();
             if (patient.PausedUntil is { } pausedUntil && demoEvent == patient.Events[^1])
             {
                 await PauseAsync(patient.Id, pausedUntil.ToDateTimeOffset());

@@ -23,7 +23,14 @@ internal sealed class SendQueuePacer(QueueClient parked, QueueClient outreachSen
     private readonly List<(DateTimeOffset NotBefore, string Body)> _pending = [];
     private readonly ConcurrentDictionary<string, TaskCompletionSource<FunctionInvocation>> _completions = new();
 
+    // Only the planners and sendOutreach schedule sends (bookingWebhook writes patients, appointments and the DueIndex),
+    // so the parking queue is read again only after one of them ran, and once at the end of each simulated day.
+    private bool _mayHaveNew = true;
+
     public int Handled { get; private set; }
+
+    /// <summary>Called after a planner ran: it may have scheduled sends.</summary>
+    public void PlannerRan() => _mayHaveNew = true;
 
     public List<string> Failures { get; } = [];
 
@@ -37,9 +44,13 @@ internal sealed class SendQueuePacer(QueueClient parked, QueueClient outreachSen
     }
 
     /// <summary>When the next parked request is due, or null when none is waiting.</summary>
-    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
+    public async Task<DateTimeOffset?> NextDueAsync(bool readQueue, CancellationToken cancellationToken)
     {
-        await CollectAsync(cancellationToken).ConfigureAwait(false);
+        if (readQueue || _mayHaveNew)
+        {
+            _mayHaveNew = false;
+            await CollectAsync(cancellationToken).ConfigureAwait(false);
+        }
         return _pending.Count == 0 ? null : _pending.Min(p => p.NotBefore);
     }
 
@@ -50,6 +61,7 @@ internal sealed class SendQueuePacer(QueueClient parked, QueueClient outreachSen
         _pending.Remove(next);
         clock.AdvanceTo(next.NotBefore);
         // Never expiring, like the app's own messages: an expired message would be an email silently lost.
+        _mayHaveNew = true;
         var receipt = (await outreachSend.SendMessageAsync(next.Body, TimeSpan.Zero, TimeSpan.FromSeconds(-1), cancellationToken).ConfigureAwait(false)).Value;
         var completion = Completion(receipt.MessageId);
         var finished = await Task.WhenAny(completion.Task, Task.Delay(InvocationTimeout, cancellationToken)).ConfigureAwait(false);
