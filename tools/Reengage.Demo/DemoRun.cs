@@ -134,7 +134,8 @@ internal sealed class DemoRun(LocalDate date, string outboxDirectory)
             {
                 var day = weekStart.PlusDays(i);
                 await simulation.RunDayAsync(day);
-                Console.WriteLine($"  {Day(day, "ddd dd MMM")}: {Directory.EnumerateFiles(outboxDirectory, "*.eml").Count()} emails in the outbox so far");
+                var inOutbox = Directory.EnumerateFiles(outboxDirectory, "*.eml").Count();
+                Console.WriteLine($"  {Day(day, "ddd dd MMM")}: {inOutbox} email{(inOutbox == 1 ? "" : "s")} in the outbox so far");
             }
             if (pacer.Failures.Count > 0)
             {
