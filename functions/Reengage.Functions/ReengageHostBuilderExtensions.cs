@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Reengage.Core.Ports;
 using Reengage.Functions.Acs;
+using Reengage.Functions.Admin;
 using Reengage.Functions.Outbox;
 using Reengage.Functions.Patients;
 using Reengage.Functions.Settings;
@@ -35,6 +36,7 @@ public static class ReengageHostBuilderExtensions
 
         services.AddSingleton<ITemplateRenderer, ScribanTemplateRenderer>();
         services.AddSingleton<IEmailSender>(sp => CreateEmailSender(settings, sp.GetRequiredService<TimeProvider>()));
+        services.AddAdministration();
         return builder;
     }
 

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Reengage.Functions.Admin;
+
+public static class AdminServiceCollectionExtensions
+{
+    /// <summary>The admin API's use cases: practice settings and therapists, the practice key check, the patient export.</summary>
+    public static IServiceCollection AddAdministration(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton<PracticeKeyAuthorizer>();
+        services.AddSingleton<PracticeAdmin>();
+        services.AddSingleton<PatientExport>();
+        return services;
+    }
+}
