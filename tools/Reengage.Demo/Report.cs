@@ -53,6 +53,11 @@ internal sealed class Report(IReadOnlyList<string[]> lines)
                 var outcome = skipped ? "skipped: " + row.Status[OutreachStatus.SkippedPrefix.Length..].Replace('_', ' ')
                     : row.Status == OutreachStatus.HeldOut ? "held out (control group)"
                     : row.Status;
+                // The app has one reason for both; the patient row says whether the booking came after the planning.
+                if (row.Status == Eligibility.SkippedStatusOf(SkipReason.Booked) && stored?.LastBookedAt > row.PlannedAt)
+                {
+                    outcome += " since it was planned";
+                }
                 if (row.Status is OutreachStatus.Sent or OutreachStatus.Delivered)
                 {
                     var plannedDay = calendar.LocalDateOf(row.PlannedAt);
