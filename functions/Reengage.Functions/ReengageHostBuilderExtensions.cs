@@ -5,7 +5,9 @@ using Microsoft.Extensions.Hosting;
 using Reengage.Core.Ports;
 using Reengage.Functions.Acs;
 using Reengage.Functions.Admin;
+using Reengage.Functions.Booking;
 using Reengage.Functions.Outbox;
+using Reengage.Functions.Outreach;
 using Reengage.Functions.Patients;
 using Reengage.Functions.Settings;
 using Reengage.Functions.Storage;
@@ -37,6 +39,8 @@ public static class ReengageHostBuilderExtensions
         services.AddSingleton<ITemplateRenderer, ScribanTemplateRenderer>();
         services.AddSingleton<IEmailSender>(sp => CreateEmailSender(settings, sp.GetRequiredService<TimeProvider>()));
         services.AddAdministration();
+        services.AddBookingIngestion();
+        services.AddOutreachSending();
         return builder;
     }
 

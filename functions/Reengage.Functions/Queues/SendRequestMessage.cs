@@ -86,6 +86,12 @@ public static class SendRequestMessage
             error = "message: not JSON";
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            // A string holding a lone surrogate escape ("\ud800"): no id this app writes has one, and no key can hold it.
+            error = "message: a string is not valid Unicode text";
+            return false;
+        }
     }
 
     /// <summary>An instant, not a local time: <c>Z</c> or <c>±hh:mm</c> at the end.</summary>

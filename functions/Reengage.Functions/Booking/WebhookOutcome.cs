@@ -1,0 +1,26 @@
+// What became of one booking webhook delivery; BookingWebhookFunctions turns it into the HTTP answer.
+using Reengage.Core;
+using Reengage.Core.Booking;
+
+namespace Reengage.Functions.Booking;
+
+public abstract record WebhookOutcome
+{
+    private WebhookOutcome()
+    {
+    }
+
+    /// <summary>Bad, missing or expired signature, and also an unknown practice or a source not set up (no enumeration).</summary>
+    public sealed record Unauthorized(string Header, SignatureCheck Reason) : WebhookOutcome;
+
+    public sealed record InvalidJson : WebhookOutcome;
+
+    public sealed record Invalid(string What, IReadOnlyList<FieldProblem> Problems) : WebhookOutcome;
+
+    public sealed record TooLarge : WebhookOutcome;
+
+    public sealed record Accepted(string Id) : WebhookOutcome;
+
+    /// <summary>An event id already seen whose effects are all in place: nothing changed.</summary>
+    public sealed record Duplicate(string Id) : WebhookOutcome;
+}
