@@ -44,6 +44,9 @@ public sealed class PipelineFlowTests(AzuriteFixture fixture) : IAsyncLifetime
                 ["LINK_SIGNING_KEYS"] = SigningKeys,
                 ["EMAIL_TRANSPORT"] = "outbox",
                 ["OUTBOX_DIR"] = _outbox,
+                ["LAPSED_SCAN_SCHEDULE"] = "0 0 5 * * *",
+                ["MILESTONE_SCAN_SCHEDULE"] = "0 15 5 * * *",
+                ["SEASONAL_SCAN_SCHEDULE"] = "0 30 5 * * *",
             },
             Configure = builder =>
             {
