@@ -32,7 +32,7 @@ public static class ReengageHostBuilderExtensions
         services.AddMetrics();
         services.AddSingleton<ReengageTelemetry>();
 
-        services.AddReengageStorage(builder.Configuration);
+        services.AddReengageStorage(settings.Storage);
         services.AddHostedService<StorageInitializer>();
         services.AddSingleton<PatientSaver>();
 

@@ -17,9 +17,15 @@ public static class StorageServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddReengageStorage(this IServiceCollection services, IConfiguration configuration, StorageNames? names = null)
     {
-        ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        var clients = ReengageStorageClients.FromConfiguration(configuration, names);
+        return services.AddReengageStorage(StorageConnection.FromConfiguration(configuration), names);
+    }
+
+    /// <summary>The same, for a connection already read (the app's settings read it once, at start-up).</summary>
+    public static IServiceCollection AddReengageStorage(this IServiceCollection services, StorageConnection connection, StorageNames? names = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var clients = ReengageStorageClients.Create(connection, names);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(clients);
         services.AddSingleton<IPracticeStore>(sp => new CachedPracticeStore(new TablePracticeStore(clients.Practices, clients.Therapists), sp.GetRequiredService<TimeProvider>()));
