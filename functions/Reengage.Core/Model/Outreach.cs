@@ -52,6 +52,11 @@ public sealed record OutreachRow
     public string? LapseEpisodeKey { get; init; }
     public DateTimeOffset? ViewedAt { get; init; }
     public DateTimeOffset? ClickedAt { get; init; }
+    /// <summary>
+    /// First visit of the email's book link judged to be a mail scanner's rather than the patient's (see docs/answers.md):
+    /// kept apart from <see cref="Response"/> so the report can count both without mistaking a scanner for an intention.
+    /// </summary>
+    public DateTimeOffset? ScannerVisitAt { get; init; }
     /// <summary>When the row's personal content was erased (GDPR erasure or retention).</summary>
     public DateTimeOffset? ErasedAt { get; init; }
 

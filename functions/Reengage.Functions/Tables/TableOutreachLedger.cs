@@ -84,6 +84,7 @@ public sealed class TableOutreachLedger(TableClient outreachTable) : IOutreachLe
             .Set("lapseEpisodeKey", row.LapseEpisodeKey)
             .Set("viewedAt", row.ViewedAt)
             .Set("clickedAt", row.ClickedAt)
+            .Set("scannerVisitAt", row.ScannerVisitAt)
             .Set("erasedAt", row.ErasedAt)
             .Build();
 
@@ -116,6 +117,7 @@ public sealed class TableOutreachLedger(TableClient outreachTable) : IOutreachLe
             LapseEpisodeKey = r.OptionalString("lapseEpisodeKey"),
             ViewedAt = r.OptionalInstant("viewedAt"),
             ClickedAt = r.OptionalInstant("clickedAt"),
+            ScannerVisitAt = r.OptionalInstant("scannerVisitAt"),
             ErasedAt = r.OptionalInstant("erasedAt"),
         };
     }
