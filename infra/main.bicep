@@ -91,10 +91,12 @@ var tags = { 'azd-env-name': environmentName }
 var functionAppName = 'func-${resourceToken}'
 var customDomainLinked = !empty(customEmailDomain) && linkCustomEmailDomain
 // ACS defaults (SPEC §7): custom domains 30/min and 100/hour, Azure-managed domains 5/min and 10/hour.
-var sendsPerMinute = acsSendsPerMinute > 0 ? acsSendsPerMinute : (customDomainLinked ? 30 : 5)
-var sendsPerHour = acsSendsPerHour > 0 ? acsSendsPerHour : (customDomainLinked ? 100 : 10)
+// max(1, …) changes no value (0 picks the default); it lets the compiler see the result is at least 1, as the app
+// module demands (BCP329).
+var sendsPerMinute = max(1, acsSendsPerMinute > 0 ? acsSendsPerMinute : (customDomainLinked ? 30 : 5))
+var sendsPerHour = max(1, acsSendsPerHour > 0 ? acsSendsPerHour : (customDomainLinked ? 100 : 10))
 var linkBaseUrl = empty(publicBaseUrl) ? 'https://${functionAppName}.azurewebsites.net' : publicBaseUrl
-// base64 of 64 random alphanumerics: 64 bytes once decoded, well over the 32 that config.ts demands.
+// base64 of 64 random alphanumerics: 64 bytes once decoded, well over the 32 the app demands (LinkSigningKeys.MinSecretBytes).
 var firstLinkSigningKeys = '${linkSigningKeyId}:${base64(linkSigningKeySeed)}'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {

@@ -84,6 +84,7 @@ output endpoint string = 'https://${communicationService.properties.hostName}'
 output emailServiceName string = emailService.name
 output azureManagedDomain string = azureManagedDomain.properties.mailFromSenderDomain
 output customDomainLinked bool = customDomainLinked
-output senderAddress string = customDomainLinked ? '${senderUsername}@${customDomain.properties.mailFromSenderDomain}' : azureManagedSender
+// customDomain! : the ternaries only read the custom domain when it is deployed (ARM evaluates the branch taken).
+output senderAddress string = customDomainLinked ? '${senderUsername}@${customDomain!.properties.mailFromSenderDomain}' : azureManagedSender
 // Domain, SPF, DKIM, DKIM2 and DMARC records ({ type, name, value, ttl }); the postprovision hook prints them.
-output customDomainVerificationRecords object = hasCustomDomain ? customDomain.properties.verificationRecords : {}
+output customDomainVerificationRecords object = hasCustomDomain ? customDomain!.properties.verificationRecords : {}

@@ -1,4 +1,5 @@
-// The Flex Consumption (FC1) plan and the Function App on Node 22, with every app setting the code reads.
+// The Flex Consumption (FC1) plan and the Function App (.NET 10, isolated worker: functions/Reengage.FunctionApp),
+// with every app setting the code reads.
 param name string
 param planName string
 param location string
@@ -42,11 +43,14 @@ param maximumInstanceCount int
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int
 
-// Every name in SETTING_NAMES (functions/src/config.ts) except the two that only exist locally:
-// `ReengageStorage` (a connection string, impossible with shared keys disabled) and
-// `ACS_CONNECTION_STRING` (an access key); their identity-based equivalents are here instead.
-// tests/unit/infra.test.ts parses this block. Nothing here is a secret: LINK_SIGNING_KEYS is a
-// Key Vault reference, and App Insights refuses the connection string without an Entra token.
+// Every name in ReengageSettings.Names (functions/Reengage.Functions/Settings) except the two that only exist
+// locally: `ReengageStorage` (a connection string, impossible with shared keys disabled) and `ACS_CONNECTION_STRING`
+// (an access key); their identity-based equivalents are here instead. Besides them, only what the Functions host and
+// the worker's telemetry read. tests/Reengage.Infra.Tests checks this block in the compiled ARM JSON (and
+// tests/unit/infra.test.ts in this text, against the TypeScript app's names). Nothing here is a secret:
+// LINK_SIGNING_KEYS is a Key Vault reference, and App Insights refuses the connection string without an Entra token.
+// Runtime and version live in functionAppConfig: Flex Consumption rejects FUNCTIONS_WORKER_RUNTIME,
+// FUNCTIONS_EXTENSION_VERSION, WEBSITE_RUN_FROM_PACKAGE, WEBSITE_TIME_ZONE and the like as app settings.
 var appSettings = {
   // Host storage, identity-based.
   AzureWebJobsStorage__blobServiceUri: storageBlobEndpoint
@@ -54,6 +58,8 @@ var appSettings = {
   AzureWebJobsStorage__tableServiceUri: storageTableEndpoint
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
+  // Telemetry: the host exports with this Entra identity (the authentication string); the worker's own
+  // OpenTelemetry exporter (Reengage.FunctionApp/WorkerTelemetry.cs) signs in as ReengageStorage__clientId, the same one.
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   // The app's storage connection: SDK clients and the queue triggers (connection `ReengageStorage`).
@@ -76,7 +82,7 @@ var appSettings = {
   RETENTION_DAYS: string(retentionDays)
   // Acuity Scheduling's API, fetched by bookingWebhook (Acuity's webhooks carry ids only).
   ACUITY_API_BASE_URL: 'https://acuityscheduling.com/api/v1'
-  // Due patients one planner run works on at once (the C# app; docs/capacity.md).
+  // Due patients one planner run works on at once (docs/capacity.md).
   PLANNER_CONCURRENCY: '16'
 }
 
@@ -112,7 +118,6 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     keyVaultReferenceIdentity: identityId
     siteConfig: {
       minTlsVersion: '1.2'
-      // Runtime and version live in functionAppConfig on Flex Consumption, not in app settings.
       appSettings: [
         for setting in items(appSettings): {
           name: setting.key
@@ -135,9 +140,10 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
       }
+      // Runtime and version live here on Flex Consumption, never in app settings.
       runtime: {
-        name: 'node'
-        version: '22'
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
     }
   }
