@@ -156,4 +156,24 @@ public sealed class PatientErasureTests(AzuriteFixture fixture) : PrivacyTestBas
         Assert.Equal([], await PersonalTracesAsync(PracticeId));
         Assert.Equal(2, (await CollectAsync(Ledger.ListOutreachAsync(PracticeId))).Count(r => Erasure.IsPseudonym(r.PatientId)));
     }
+
+    [Fact]
+    public async Task Export_isolation_a_practice_key_never_exports_another_practices_patient()
+    {
+        var (key, otherKey) = await SeedAsync(PracticeId);
+        await SeedPatientAsync(OtherId, "pat_only_b");
+
+        var theirsThroughOurs = await ExportAsync(PracticeId, "pat_only_b", key);
+        var theirsWithOurKey = await ExportAsync(OtherId, "pat_only_b", key);
+        var theirsWithTheirKey = await ExportAsync(OtherId, "pat_only_b", otherKey);
+        var unknown = await ExportAsync(PracticeId, "pat_404", key);
+
+        Assert.Equal(404, theirsThroughOurs.Status);
+        Assert.DoesNotContain("someone.else", theirsThroughOurs.Body, StringComparison.Ordinal);
+        Assert.Equal(401, theirsWithOurKey.Status);
+        Assert.DoesNotContain("someone.else", theirsWithOurKey.Body, StringComparison.Ordinal);
+        Assert.Equal(200, theirsWithTheirKey.Status);
+        Assert.Equal(404, unknown.Status);
+        Assert.Equal("Unknown patient", unknown.Json!["title"]!.GetValue<string>());
+    }
 }
