@@ -76,6 +76,8 @@ param linkSigningKeys string = ''
 param lapsedScanSchedule string = '0 0 5 * * *'
 param milestoneScanSchedule string = '0 15 5 * * *'
 param seasonalScanSchedule string = '0 30 5 * * *'
+@description('When sweepRetention runs (NCRONTAB, UTC): Sundays 03:00, away from the planners and weekday sends.')
+param retentionSweepSchedule string = '0 0 3 * * 0'
 
 @minValue(1)
 param retentionDays int = 730
@@ -219,6 +221,7 @@ module functionApp 'modules/functionapp.bicep' = {
     lapsedScanSchedule: lapsedScanSchedule
     milestoneScanSchedule: milestoneScanSchedule
     seasonalScanSchedule: seasonalScanSchedule
+    retentionSweepSchedule: retentionSweepSchedule
     retentionDays: retentionDays
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB

@@ -33,6 +33,7 @@ param publicBaseUrl string
 param lapsedScanSchedule string
 param milestoneScanSchedule string
 param seasonalScanSchedule string
+param retentionSweepSchedule string
 
 @minValue(1)
 param retentionDays int
@@ -79,6 +80,7 @@ var appSettings = {
   LAPSED_SCAN_SCHEDULE: lapsedScanSchedule
   MILESTONE_SCAN_SCHEDULE: milestoneScanSchedule
   SEASONAL_SCAN_SCHEDULE: seasonalScanSchedule
+  RETENTION_SWEEP_SCHEDULE: retentionSweepSchedule
   RETENTION_DAYS: string(retentionDays)
   // Acuity Scheduling's API, fetched by bookingWebhook (Acuity's webhooks carry ids only).
   ACUITY_API_BASE_URL: 'https://acuityscheduling.com/api/v1'

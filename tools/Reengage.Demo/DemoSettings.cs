@@ -29,6 +29,7 @@ internal static class DemoSettings
         settings.TryAdd("LAPSED_SCAN_SCHEDULE", "0 0 5 * * *");
         settings.TryAdd("MILESTONE_SCAN_SCHEDULE", "0 15 5 * * *");
         settings.TryAdd("SEASONAL_SCAN_SCHEDULE", "0 30 5 * * *");
+        settings.TryAdd("RETENTION_SWEEP_SCHEDULE", "0 0 3 * * 0");
         // Function failures still show; the host's and the app's routine logs would drown the demo's own output.
         settings["Logging:LogLevel:Default"] = "Warning";
         settings["Logging:LogLevel:Reengage.LocalHost"] = "Error";

@@ -33,6 +33,8 @@ public sealed partial record ReengageSettings
     public string LapsedScanSchedule { get; init; } = "0 0 5 * * *";
     public string MilestoneScanSchedule { get; init; } = "0 15 5 * * *";
     public string SeasonalScanSchedule { get; init; } = "0 30 5 * * *";
+    /// <summary>When <c>sweepRetention</c> runs (NCRONTAB, UTC): Sundays 03:00 by default.</summary>
+    public string RetentionSweepSchedule { get; init; } = "0 0 3 * * 0";
     public int RetentionDays { get; init; } = 730;
     public Uri AcuityApiBaseUrl { get; init; } = new("https://acuityscheduling.com/api/v1");
     /// <summary>How many due patients one planner run works on at once.</summary>
@@ -45,7 +47,7 @@ public sealed partial record ReengageSettings
         "ReengageStorage__credential", "ReengageStorage__clientId",
         "EMAIL_TRANSPORT", "OUTBOX_DIR", "ACS_ENDPOINT", "ACS_CONNECTION_STRING", "ACS_SENDS_PER_MINUTE", "ACS_SENDS_PER_HOUR",
         "PUBLIC_BASE_URL", "LINK_SIGNING_KEYS", "LAPSED_SCAN_SCHEDULE", "MILESTONE_SCAN_SCHEDULE", "SEASONAL_SCAN_SCHEDULE",
-        "RETENTION_DAYS", "ACUITY_API_BASE_URL", "PLANNER_CONCURRENCY",
+        "RETENTION_SWEEP_SCHEDULE", "RETENTION_DAYS", "ACUITY_API_BASE_URL", "PLANNER_CONCURRENCY",
     ];
 
     /// <summary>Reads the flat settings (<c>ReengageStorage__tableServiceUri</c> is the key <c>ReengageStorage:tableServiceUri</c>).</summary>
@@ -126,6 +128,7 @@ public sealed partial record ReengageSettings
             LapsedScanSchedule = Cron("LAPSED_SCAN_SCHEDULE", "0 0 5 * * *"),
             MilestoneScanSchedule = Cron("MILESTONE_SCAN_SCHEDULE", "0 15 5 * * *"),
             SeasonalScanSchedule = Cron("SEASONAL_SCAN_SCHEDULE", "0 30 5 * * *"),
+            RetentionSweepSchedule = Cron("RETENTION_SWEEP_SCHEDULE", "0 0 3 * * 0"),
             RetentionDays = PositiveInt("RETENTION_DAYS", 730, 36_500),
             AcuityApiBaseUrl = acuity ?? new Uri("https://acuityscheduling.com/api/v1"),
             PlannerConcurrency = PositiveInt("PLANNER_CONCURRENCY", 16, 256),

@@ -44,10 +44,10 @@ public sealed class TablePatientStore(TableClient patientsTable) : IPatientStore
     public async Task DeletePatientAsync(string practiceId, string patientId, CancellationToken cancellationToken = default)
     {
         var partition = TableKeys.Checked(practiceId, "practice id");
-        // The patient goes first: a crash in between leaves pointers to nobody, which lookups skip.
-        await _patients.DeleteAsync(partition, TableKeys.Checked(patientId, "patient id"), cancellationToken).ConfigureAwait(false);
-        // Then every pointer to them, those an address change left behind included, so that an erased patient leaves
-        // no address hash tied to their id. A read of the index range, on deletes only.
+        // Every pointer to the patient first, those an address change left behind included, so that an erased patient
+        // leaves no address hash tied to their id. A read of the index range, on deletes only. The patient row goes
+        // last: a crash in between leaves the patient, so that deleting again (an erasure repeated) finds everything;
+        // a patient briefly without pointers is only missed by an address lookup until then.
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {EmailIndexPrefix} and RowKey lt {EmailIndexEnd} and patientId eq {StoredFormOf(patientId)}");
         var pointers = new List<string>();
         await foreach (var pointer in _patients.QueryAsync(filter, cancellationToken).ConfigureAwait(false))
@@ -58,6 +58,7 @@ public sealed class TablePatientStore(TableClient patientsTable) : IPatientStore
         {
             await _patients.DeleteAsync(partition, rowKey, cancellationToken).ConfigureAwait(false);
         }
+        await _patients.DeleteAsync(partition, TableKeys.Checked(patientId, "patient id"), cancellationToken).ConfigureAwait(false);
     }
 
     public async IAsyncEnumerable<Patient> ListPatientsAsync(string practiceId, [EnumeratorCancellation] CancellationToken cancellationToken = default)

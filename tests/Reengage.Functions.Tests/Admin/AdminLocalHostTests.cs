@@ -38,6 +38,7 @@ public sealed class AdminLocalHostTests(AzuriteFixture azurite)
                     ["LAPSED_SCAN_SCHEDULE"] = "0 0 5 * * *",
                     ["MILESTONE_SCAN_SCHEDULE"] = "0 15 5 * * *",
                     ["SEASONAL_SCAN_SCHEDULE"] = "0 30 5 * * *",
+                    ["RETENTION_SWEEP_SCHEDULE"] = "0 0 3 * * 0",
                 },
                 Configure = builder =>
                 {
@@ -48,11 +49,12 @@ public sealed class AdminLocalHostTests(AzuriteFixture azurite)
             using var client = new HttpClient { BaseAddress = host.BaseUrl };
 
             var admin = host.Functions
-                .Where(f => f.Name is "putPractice" or "getPractice" or "putTherapist" or "listTherapists" or "exportPatient")
+                .Where(f => f.Name is "putPractice" or "getPractice" or "putTherapist" or "listTherapists" or "exportPatient" or "erasePatient")
                 .OrderBy(f => f.Name, StringComparer.Ordinal)
                 .Select(f => $"{f.Name} {string.Join(",", f.HttpMethods)} {f.Route} {f.AuthLevel}");
             Assert.Equal(
                 [
+                    "erasePatient DELETE practices/{practiceId}/patients/{patientId} Function",
                     "exportPatient GET practices/{practiceId}/patients/{patientId}/export Function",
                     "getPractice GET practices/{practiceId} Function",
                     "listTherapists GET practices/{practiceId}/therapists Function",
@@ -89,11 +91,16 @@ public sealed class AdminLocalHostTests(AzuriteFixture azurite)
             Assert.Equal(HttpStatusCode.NotFound, export.StatusCode);
             Assert.Equal("application/problem+json", export.Content.Headers.ContentType?.MediaType);
 
+            // The erasure of a patient never known: nothing to erase.
+            using var erase = await client.DeleteAsync($"/api/practices/{practiceId}/patients/pat_1");
+            Assert.Equal(HttpStatusCode.NotFound, erase.StatusCode);
+            Assert.Equal("application/problem+json", erase.Content.Headers.ContentType?.MediaType);
+
             // Only the declared methods are served on these routes.
             using var post = await client.PostAsync($"/api/practices/{practiceId}", new StringContent("{}", Encoding.UTF8, "application/json"));
-            using var erase = await client.DeleteAsync($"/api/practices/{practiceId}/patients/pat_1");
+            using var putPatient = await client.PutAsync($"/api/practices/{practiceId}/patients/pat_1", new StringContent("{}", Encoding.UTF8, "application/json"));
             Assert.False(post.IsSuccessStatusCode);
-            Assert.False(erase.IsSuccessStatusCode);
+            Assert.False(putPatient.IsSuccessStatusCode);
         }
         finally
         {

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Time.Testing;
 using Reengage.Core.Ports;
 using Reengage.Functions.Admin;
 using Reengage.Functions.Functions;
+using Reengage.Functions.Privacy;
 using Reengage.Functions.Storage;
 
 namespace Reengage.Functions.Tests.Admin;
@@ -51,6 +52,7 @@ public abstract class AdminTestBase(AzuriteFixture fixture, DateTimeOffset? star
         services.AddLogging();
         services.AddReengageStorage(configuration, StorageNames.WithAffix(prefix: AzuriteFixture.UniqueName("adm")));
         services.AddAdministration();
+        services.AddPrivacy();
         services.AddSingleton<PracticeAdminFunctions>();
         services.AddSingleton<PatientAdminFunctions>();
         Services = services.BuildServiceProvider();
@@ -104,6 +106,9 @@ public abstract class AdminTestBase(AzuriteFixture fixture, DateTimeOffset? star
 
     protected Task<Answer> ListTherapistsAsync(string practiceId, string? key) =>
         RunAsync(PracticeFunctions.ListTherapists(Request("GET", key), practiceId, CancellationToken.None));
+
+    protected Task<Answer> EraseAsync(string practiceId, string patientId, string? key) =>
+        RunAsync(PatientFunctions.ErasePatient(Request("DELETE", key), practiceId, patientId, CancellationToken.None));
 
     protected Task<Answer> ExportAsync(string practiceId, string patientId, string? key) =>
         RunAsync(PatientFunctions.ExportPatient(Request("GET", key), practiceId, patientId, CancellationToken.None));

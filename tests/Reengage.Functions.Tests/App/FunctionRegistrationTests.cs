@@ -24,6 +24,8 @@ public sealed class FunctionRegistrationTests
         ["putTherapist"] = new("httpTrigger", "practices/{practiceId}/therapists/{therapistId}", ["put"], "Function"),
         ["listTherapists"] = new("httpTrigger", "practices/{practiceId}/therapists", ["get"], "Function"),
         ["exportPatient"] = new("httpTrigger", "practices/{practiceId}/patients/{patientId}/export", ["get"], "Function"),
+        ["erasePatient"] = new("httpTrigger", "practices/{practiceId}/patients/{patientId}", ["delete"], "Function"),
+        ["sweepRetention"] = new("timerTrigger", Schedule: "%RETENTION_SWEEP_SCHEDULE%"),
     };
 
     private static JsonElement[] Metadata()

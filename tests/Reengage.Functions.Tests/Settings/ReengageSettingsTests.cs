@@ -32,11 +32,21 @@ public sealed class ReengageSettingsTests
         Assert.Equal((30, 100), (settings.AcsSendsPerMinute, settings.AcsSendsPerHour));
         Assert.Equal("0 0 5 * * *", settings.LapsedScanSchedule);
         Assert.Equal(730, settings.RetentionDays);
+        Assert.Equal("0 0 3 * * 0", settings.RetentionSweepSchedule);
         Assert.Equal(16, settings.PlannerConcurrency);
         Assert.Equal("http://localhost:7071/", settings.PublicBaseUrl.ToString());
         var key = Assert.Single(settings.LinkSigningKeys);
         Assert.Equal("local1", key.Id);
         Assert.True(key.Secret.Length >= 32);
+    }
+
+    [Fact]
+    public void The_retention_sweep_schedule_is_an_ncrontab_and_retention_days_a_positive_number()
+    {
+        Assert.Equal("0 0 4 * * 6", Load(("RETENTION_SWEEP_SCHEDULE", "0 0 4 * * 6")).RetentionSweepSchedule);
+        var message = Problems(("RETENTION_SWEEP_SCHEDULE", "weekly"), ("RETENTION_DAYS", "0"));
+        Assert.Contains("RETENTION_SWEEP_SCHEDULE: must be a six-field NCRONTAB expression", message, StringComparison.Ordinal);
+        Assert.Contains("RETENTION_DAYS: must be a whole number", message, StringComparison.Ordinal);
     }
 
     [Fact]
