@@ -91,8 +91,12 @@ public static partial class AcsEmailEventReader
     }
 
     /// <param name="Time">The event's own time, null when the event gave none.</param>
-    /// <param name="SystemData">The SDK's model of ACS's data, null when it is not a system event the SDK knows or cannot read it.</param>
-    private sealed record Envelope(string Id, string Type, DateTimeOffset? Time, JsonElement Data, object? SystemData);
+    /// <param name="SystemData">Reads the SDK's model of ACS's data: null when the SDK cannot read it.</param>
+    private sealed record Envelope(string Id, string Type, DateTimeOffset? Time, BinaryData? Data, Func<object?> SystemData);
+
+    // What the SDK's readers throw on JSON of the wrong shape. Its own messages may quote a value: reasons stay generic.
+    private static bool IsSdkRefusal(Exception e) =>
+        e is ArgumentException or FormatException or InvalidOperationException or JsonException or OverflowException or NotSupportedException;
 
     private static Envelope? EnvelopeOf(JsonElement candidate, string where, out string? error)
     {
@@ -119,24 +123,20 @@ public static partial class AcsEmailEventReader
         var time = OptionalInstant(candidate, "time", issues);
         if (issues.Any(out error)) return null;
         CloudEvent? cloudEvent;
-        object? systemData;
         try
         {
             cloudEvent = CloudEvent.Parse(BinaryData.FromString(candidate.GetRawText()));
-            systemData = cloudEvent is not null && cloudEvent.TryGetSystemEventData(out var data) ? data : null;
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or JsonException)
+        catch (Exception e) when (IsSdkRefusal(e))
         {
-            // The SDK's own message may quote a value: the reason stays generic.
+            cloudEvent = null;
+        }
+        if (cloudEvent is null)
+        {
             error = $"{where}: not a valid CloudEvents 1.0 event";
             return null;
         }
-        if (cloudEvent is null || !TryParseData(cloudEvent.Data, out var json))
-        {
-            error = $"{where}.data: not JSON";
-            return null;
-        }
-        return new Envelope(id!, cloudEvent.Type, time, json, systemData);
+        return new Envelope(id!, cloudEvent.Type, time, cloudEvent.Data, () => cloudEvent.TryGetSystemEventData(out var data) ? data : null);
     }
 
     private static Envelope? EventGridEventOf(JsonElement candidate, string where, out string? error)
@@ -152,34 +152,22 @@ public static partial class AcsEmailEventReader
         if (!candidate.TryGetProperty("data", out _)) issues.Add("data", "required");
         if (issues.Any(out error)) return null;
         EventGridEvent eventGridEvent;
-        object? systemData;
         try
         {
             eventGridEvent = EventGridEvent.Parse(BinaryData.FromString(candidate.GetRawText()));
-            systemData = eventGridEvent.TryGetSystemEventData(out var data) ? data : null;
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or JsonException)
+        catch (Exception e) when (IsSdkRefusal(e))
         {
             error = $"{where}: not a valid Event Grid event";
             return null;
         }
-        if (!TryParseData(eventGridEvent.Data, out var json))
-        {
-            error = $"{where}.data: not JSON";
-            return null;
-        }
-        return new Envelope(id!, eventGridEvent.EventType, time, json, systemData);
+        return new Envelope(id!, eventGridEvent.EventType, time, eventGridEvent.Data, () => eventGridEvent.TryGetSystemEventData(out var data) ? data : null);
     }
 
     private static DeliveryReport? DeliveryReportOf(Envelope envelope, string where, out string? error)
     {
         var issues = new Issues($"{where}.data");
-        if (envelope.Data.ValueKind != JsonValueKind.Object)
-        {
-            error = $"{where}.data: must be an object";
-            return null;
-        }
-        var data = envelope.Data;
+        if (DataOf(envelope, where, out error) is not { } data) return null;
         RequiredText(data, "messageId", MaxMessageIdLength, issues);
         var statusText = StringOf(data, "status");
         var status = statusText is not null && statusText.Length <= 64 ? StatusOf(statusText) : null;
@@ -190,7 +178,7 @@ public static partial class AcsEmailEventReader
         var camel = OptionalInstant(data, "deliveryAttemptTimestamp", issues);
         var capital = OptionalInstant(data, "deliveryAttemptTimeStamp", issues);
         if (issues.Any(out error)) return null;
-        if (envelope.SystemData is not AcsEmailDeliveryReportReceivedEventData model)
+        if (SystemDataOf(envelope) is not AcsEmailDeliveryReportReceivedEventData model)
         {
             error = $"{where}.data: not an ACS delivery report";
             return null;
@@ -207,12 +195,7 @@ public static partial class AcsEmailEventReader
     private static EngagementReport? EngagementReportOf(Envelope envelope, string where, out string? error)
     {
         var issues = new Issues($"{where}.data");
-        if (envelope.Data.ValueKind != JsonValueKind.Object)
-        {
-            error = $"{where}.data: must be an object";
-            return null;
-        }
-        var data = envelope.Data;
+        if (DataOf(envelope, where, out error) is not { } data) return null;
         RequiredText(data, "messageId", MaxMessageIdLength, issues);
         // The wire name is engagementType (what the SDK reads); the SDK models call the property engagement.
         var engagementType = OptionalEngagement(data, "engagementType", issues);
@@ -224,7 +207,7 @@ public static partial class AcsEmailEventReader
             issues.Add("engagementType", "engagementType is required");
         }
         if (issues.Any(out error)) return null;
-        if (envelope.SystemData is not AcsEmailEngagementTrackingReportReceivedEventData model)
+        if (SystemDataOf(envelope) is not AcsEmailEngagementTrackingReportReceivedEventData model)
         {
             error = $"{where}.data: not an ACS engagement report";
             return null;
@@ -345,24 +328,33 @@ public static partial class AcsEmailEventReader
 
     private static string DecodeBase64(string text) => Encoding.UTF8.GetString(Convert.FromBase64String(text));
 
-    /// <summary>The SDK's data (a CloudEvent's <c>data_base64</c> already decoded) as JSON; a missing one is JSON null.</summary>
-    private static bool TryParseData(BinaryData? data, out JsonElement json)
+    /// <summary>The SDK's data (a CloudEvent's <c>data_base64</c> already decoded) as a JSON object, or why not.</summary>
+    private static JsonElement? DataOf(Envelope envelope, string where, out string? error)
     {
-        if (data is null || data.ToMemory().IsEmpty)
-        {
-            json = default;
-            return true;
-        }
+        error = $"{where}.data: must be an object";
+        if (envelope.Data is not { } data || data.ToMemory().IsEmpty) return null;
         try
         {
             using var document = JsonDocument.Parse(data.ToMemory(), JsonOptions);
-            json = document.RootElement.Clone();
-            return true;
+            if (document.RootElement.ValueKind != JsonValueKind.Object) return null;
+            error = null;
+            return document.RootElement.Clone();
         }
         catch (JsonException)
         {
-            json = default;
-            return false;
+            return null;
+        }
+    }
+
+    private static object? SystemDataOf(Envelope envelope)
+    {
+        try
+        {
+            return envelope.SystemData();
+        }
+        catch (Exception e) when (IsSdkRefusal(e))
+        {
+            return null;
         }
     }
 

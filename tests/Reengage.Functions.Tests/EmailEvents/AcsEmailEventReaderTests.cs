@@ -123,6 +123,19 @@ public sealed class AcsEmailEventReaderTests
         Assert.Equal(new DeliveryReport("b64", MessageId, DeliveryStatus.Failed, Recipient, EventTime), Valid(e.ToJsonString()).Reports.Single());
     }
 
+    [Fact]
+    public void An_event_of_another_type_is_skipped_whatever_its_data()
+    {
+        var other = Envelope(EventSchema.CloudEvents, "Microsoft.Storage.BlobCreated", null, "o", "2027-01-05T09:31:13Z");
+        other.Remove("data");
+        other["data_base64"] = Convert.ToBase64String([0xff, 0x00, 0xfe]);
+
+        var read = Valid(new JsonArray(other, Engagement(EventSchema.EventGrid, MessageId, "click", "2027-01-05T09:31:13Z")).ToJsonString());
+
+        Assert.Equal(["Microsoft.Storage.BlobCreated"], read.IgnoredTypes);
+        Assert.IsType<EngagementReport>(Assert.Single(read.Reports));
+    }
+
     [Theory]
     [InlineData("", "the message is empty")]
     [InlineData("   ", "the message is empty")]
