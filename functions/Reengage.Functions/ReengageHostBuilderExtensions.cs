@@ -6,6 +6,7 @@ using Reengage.Core.Ports;
 using Reengage.Functions.Acs;
 using Reengage.Functions.Admin;
 using Reengage.Functions.Booking;
+using Reengage.Functions.EmailEvents;
 using Reengage.Functions.Outbox;
 using Reengage.Functions.Outreach;
 using Reengage.Functions.Patients;
@@ -44,6 +45,7 @@ public static class ReengageHostBuilderExtensions
         services.AddOutreachPlanning();
         services.AddOutreachSending();
         services.AddPrivacy();
+        services.AddEmailEvents();
         return builder;
     }
 

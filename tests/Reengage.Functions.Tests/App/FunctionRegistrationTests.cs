@@ -19,6 +19,7 @@ public sealed class FunctionRegistrationTests
         ["planMilestoneOutreach"] = new("timerTrigger", Schedule: "%MILESTONE_SCAN_SCHEDULE%"),
         ["planSeasonalOutreach"] = new("timerTrigger", Schedule: "%SEASONAL_SCAN_SCHEDULE%"),
         ["sendOutreach"] = new("queueTrigger", Queue: "outreach-send", Connection: "ReengageStorage"),
+        ["processEmailEvents"] = new("queueTrigger", Queue: "email-events", Connection: "ReengageStorage"),
         ["putPractice"] = new("httpTrigger", "practices/{practiceId}", ["put"], "Function"),
         ["getPractice"] = new("httpTrigger", "practices/{practiceId}", ["get"], "Function"),
         ["putTherapist"] = new("httpTrigger", "practices/{practiceId}/therapists/{therapistId}", ["put"], "Function"),
