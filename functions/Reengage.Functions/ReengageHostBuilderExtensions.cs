@@ -9,6 +9,7 @@ using Reengage.Functions.Booking;
 using Reengage.Functions.Outbox;
 using Reengage.Functions.Outreach;
 using Reengage.Functions.Patients;
+using Reengage.Functions.Report;
 using Reengage.Functions.Settings;
 using Reengage.Functions.Storage;
 using Reengage.Functions.Telemetry;
@@ -42,6 +43,7 @@ public static class ReengageHostBuilderExtensions
         services.AddBookingIngestion();
         services.AddOutreachPlanning();
         services.AddOutreachSending();
+        services.AddPracticeReport();
         return builder;
     }
 
