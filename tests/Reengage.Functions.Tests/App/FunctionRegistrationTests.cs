@@ -24,6 +24,7 @@ public sealed class FunctionRegistrationTests
         ["putTherapist"] = new("httpTrigger", "practices/{practiceId}/therapists/{therapistId}", ["put"], "Function"),
         ["listTherapists"] = new("httpTrigger", "practices/{practiceId}/therapists", ["get"], "Function"),
         ["exportPatient"] = new("httpTrigger", "practices/{practiceId}/patients/{patientId}/export", ["get"], "Function"),
+        ["practiceReport"] = new("httpTrigger", "practices/{practiceId}/report", ["get"], "Function"),
     };
 
     private static JsonElement[] Metadata()
