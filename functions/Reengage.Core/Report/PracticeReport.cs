@@ -128,10 +128,11 @@ public sealed class PracticeReportBuilder
                 foreach (var template in Enum.GetValues<TemplateId>()) Group(Wire.Name(template));
                 break;
             case ReportGroupBy.Month:
-                var last = LocalDate.FromDateOnly(query.To).PlusDays(-1);
-                for (var month = LocalDate.FromDateOnly(query.From).With(DateAdjusters.StartOfMonth); month <= last; month = month.PlusMonths(1))
+                // Counted in months rather than dates, so that a period ending in December 9999 does not step past the calendar.
+                var last = query.To.AddDays(-1);
+                for (var month = query.From.Year * 12 + query.From.Month - 1; month <= last.Year * 12 + last.Month - 1; month++)
                 {
-                    Group(MonthKey(month));
+                    Group(MonthKey(new LocalDate(month / 12, month % 12 + 1, 1)));
                 }
                 break;
             case ReportGroupBy.Therapist:

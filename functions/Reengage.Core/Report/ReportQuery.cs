@@ -46,14 +46,16 @@ public sealed record ReportQuery(DateOnly From, DateOnly To, ReportGroupBy Group
         if (fromGiven.Valid && toGiven.Valid)
         {
             var to = toGiven.Value ?? today.AddDays(1);
-            var from = fromGiven.Value ?? to.AddDays(-DefaultDays);
+            // Clamped to the calendar's ends: the dates come from the caller, and no date may make a 500.
+            var from = fromGiven.Value ?? DateOnly.FromDayNumber(Math.Max(0, to.DayNumber - DefaultDays));
+            var latestTo = from.Year <= DateOnly.MaxValue.Year - MaxSpanYears ? from.AddYears(MaxSpanYears) : DateOnly.MaxValue;
             // The order and span problems belong to whichever bound the caller actually gave.
             var blamed = toGiven.Value is null ? "from" : "to";
             if (from >= to)
             {
                 problems.Add(new FieldProblem(blamed, "`from` must be before `to` (`to` is exclusive)"));
             }
-            else if (to > from.AddYears(MaxSpanYears))
+            else if (to > latestTo)
             {
                 problems.Add(new FieldProblem(blamed, $"the period may span at most {MaxSpanYears} years"));
             }

@@ -96,6 +96,15 @@ public sealed class ReportQueryTests
     }
 
     [Fact]
+    public void The_ends_of_the_calendar_are_refused_or_taken_never_an_exception()
+    {
+        Assert.Equal(["from"], Fields(Parse(("from", "9999-12-31"))));
+        Assert.Equal(["to"], Fields(Parse(("to", "0001-01-01"))));
+        Assert.Equal(new DateOnly(1, 1, 1), Parse(("to", "0001-02-01")).Query!.From);
+        Assert.Equal(new DateOnly(9999, 12, 31), Parse(("from", "9998-01-01"), ("to", "9999-12-31")).Query!.To);
+    }
+
+    [Fact]
     public void Only_to_given_starts_90_days_before_it()
     {
         var parsed = Parse(("to", "2027-04-01"));

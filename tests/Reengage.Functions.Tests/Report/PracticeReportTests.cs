@@ -281,6 +281,15 @@ public sealed class PracticeReportTests(AzuriteFixture fixture) : AdminTestBase(
         Assert.Equal(csv, answer.Body.StartsWith("row,", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_period_at_the_end_of_the_calendar_is_still_a_report()
+    {
+        var (key, _) = await SeedAsync();
+        var answer = await GetReportAsync(A, "?from=9999-11-01&to=9999-12-31&groupBy=month", key);
+        Assert.Equal(200, answer.Status);
+        Assert.Equal(["9999-11", "9999-12"], answer.Json!["groups"]!.AsArray().Select(g => g!["key"]!.GetValue<string>()));
+    }
+
     public static TheoryData<string, string, string?> Refusals => new()
     {
         { "without a key", A, null },
@@ -348,6 +357,8 @@ public sealed class PracticeReportTests(AzuriteFixture fixture) : AdminTestBase(
     [InlineData("?from=2027-01-01T00:00:00Z", "from")]
     [InlineData("?from=2027-07-01", "from")]
     [InlineData("?to=2027-02-30", "to")]
+    [InlineData("?from=9999-12-31", "from")]
+    [InlineData("?to=0001-01-01", "to")]
     public async Task A_bad_period_is_a_400_naming_the_bound_the_caller_gave(string search, string field)
     {
         var (key, _) = await SeedAsync();
