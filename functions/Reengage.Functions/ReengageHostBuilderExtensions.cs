@@ -11,6 +11,7 @@ using Reengage.Functions.Outbox;
 using Reengage.Functions.Outreach;
 using Reengage.Functions.Patients;
 using Reengage.Functions.Privacy;
+using Reengage.Functions.Report;
 using Reengage.Functions.Settings;
 using Reengage.Functions.Storage;
 using Reengage.Functions.Telemetry;
@@ -46,6 +47,7 @@ public static class ReengageHostBuilderExtensions
         services.AddOutreachSending();
         services.AddPrivacy();
         services.AddEmailEvents();
+        services.AddPracticeReport();
         return builder;
     }
 

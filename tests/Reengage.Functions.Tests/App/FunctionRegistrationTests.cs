@@ -27,6 +27,7 @@ public sealed class FunctionRegistrationTests
         ["exportPatient"] = new("httpTrigger", "practices/{practiceId}/patients/{patientId}/export", ["get"], "Function"),
         ["erasePatient"] = new("httpTrigger", "practices/{practiceId}/patients/{patientId}", ["delete"], "Function"),
         ["sweepRetention"] = new("timerTrigger", Schedule: "%RETENTION_SWEEP_SCHEDULE%"),
+        ["practiceReport"] = new("httpTrigger", "practices/{practiceId}/report", ["get"], "Function"),
     };
 
     private static JsonElement[] Metadata()

@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Reengage.Core.Model;
+using Reengage.Core.Report;
+using Reengage.Functions.Report;
+using Reengage.Testing;
+
+namespace Reengage.Functions.Tests.Report;
+
+/// <summary>
+/// The TypeScript report's figures and CSV on 40 generated ledgers (three time zones, periods across clock changes,
+/// seasonal rows with and without their lapse episode, odd skip reasons, therapist names that sort differently by locale
+/// or look like formulas), recorded by tests/fixtures/report/record-typescript-report.ts: the C# report must give the
+/// same JSON and the same CSV, apart from the scanner visits that only the C# reports (none in these ledgers).
+/// </summary>
+public sealed class TypeScriptReportParityTests
+{
+    private static readonly Lazy<JsonElement[]> Cases = new(() =>
+    {
+        var path = Path.Combine(RepositoryRoot.Find(), "tests", "fixtures", "report", "typescript-report.json");
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        return [.. document.RootElement.EnumerateArray().Select(c => c.Clone())];
+    });
+
+    public static TheoryData<int> CaseNumbers()
+    {
+        var data = new TheoryData<int>();
+        for (var i = 0; i < Cases.Value.Length; i++) data.Add(i);
+        return data;
+    }
+
+    private static DateTimeOffset Instant(string iso) => DateTimeOffset.Parse(iso, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
+
+    private static string? Optional(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static DateTimeOffset? OptionalInstant(JsonElement e, string name) => Optional(e, name) is { } s ? Instant(s) : null;
+
+    private static OutreachRow RowOf(JsonElement r)
+    {
+        var row = new OutreachRow
+        {
+            PracticeId = r.GetProperty("practiceId").GetString()!,
+            PatientId = r.GetProperty("patientId").GetString()!,
+            Campaign = Wire.Parse<Campaign>(r.GetProperty("campaign").GetString()!),
+            EpisodeKey = r.GetProperty("episodeKey").GetString()!,
+            Step = r.GetProperty("step").GetInt32(),
+            TemplateId = Wire.Parse<TemplateId>(r.GetProperty("templateId").GetString()!),
+            Locale = Wire.Parse<Locale>(r.GetProperty("locale").GetString()!),
+            TherapistId = Optional(r, "therapistId"),
+            Status = r.GetProperty("status").GetString()!,
+            PlannedAt = Instant(r.GetProperty("plannedAt").GetString()!),
+            NotBefore = Instant(r.GetProperty("notBefore").GetString()!),
+            OperationId = r.GetProperty("operationId").GetString()!,
+            SentAt = OptionalInstant(r, "sentAt"),
+            Response = Optional(r, "response") is { } response ? Wire.Parse<OutreachResponse>(response) : null,
+            RebookedAt = OptionalInstant(r, "rebookedAt"),
+            Attempts = r.GetProperty("attempts").GetInt32(),
+            LapseEpisodeKey = Optional(r, "lapseEpisodeKey"),
+        };
+        Assert.Equal(r.GetProperty("id").GetString(), row.Id);
+        return row;
+    }
+
+    private static PracticeReportFigures CSharpFigures(JsonElement c)
+    {
+        var q = c.GetProperty("query");
+        var query = new ReportQuery(
+            DateOnly.ParseExact(q.GetProperty("from").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+            DateOnly.ParseExact(q.GetProperty("to").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+            Wire.Parse<ReportGroupBy>(q.GetProperty("groupBy").GetString()!),
+            Wire.Parse<Locale>(q.GetProperty("language").GetString()!));
+        var builder = new PracticeReportBuilder(
+            query,
+            c.GetProperty("timeZone").GetString()!,
+            Instant(c.GetProperty("now").GetString()!),
+            c.GetProperty("feedback").EnumerateArray().Select(f => (f.GetProperty("outreachId").GetString()!, f.GetProperty("rating").GetInt32())),
+            c.GetProperty("therapistNames").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!));
+        foreach (var row in c.GetProperty("rows").EnumerateArray()) builder.Add(RowOf(row));
+        return builder.Build();
+    }
+
+    [Fact]
+    public void The_recording_covers_every_grouping_both_languages_mixed_episodes_and_unknown_skip_reasons()
+    {
+        var cases = Cases.Value;
+        Assert.Equal(["month", "template", "therapist"], cases.Select(c => c.GetProperty("query").GetProperty("groupBy").GetString()).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(["en", "fr"], cases.Select(c => c.GetProperty("query").GetProperty("language").GetString()).Distinct().Order(StringComparer.Ordinal));
+        Assert.Contains(cases, c => c.GetProperty("figures").GetProperty("holdout").GetProperty("excludedMixed").GetInt32() > 0);
+        Assert.Contains(cases, c => c.GetProperty("csv").GetString()!.Contains("skipped_some_new_reason", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseNumbers))]
+    public void The_same_JSON_as_the_TypeScript_report(int number)
+    {
+        var c = Cases.Value[number];
+        var figures = CSharpFigures(c);
+        var json = JsonSerializer.SerializeToNode(PracticeReportJson.Of(new PracticeReport("prac_parity", Instant(c.GetProperty("now").GetString()!), figures)), ReportJsonContext.Default.PracticeReportJson)!.AsObject();
+        json.Remove("practiceId");
+        json.Remove("generatedAt");
+        Assert.Equal(0, json["total"]!["scannerVisits"]!.GetValue<int>());
+        json["total"]!.AsObject().Remove("scannerVisits");
+        foreach (var group in json["groups"]!.AsArray()) group!.AsObject().Remove("scannerVisits");
+        var expected = JsonNode.Parse(c.GetProperty("figures").GetRawText());
+        Assert.True(JsonNode.DeepEquals(expected, json), $"case {number}\nexpected:\n{expected!.ToJsonString()}\nactual:\n{json.ToJsonString()}");
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseNumbers))]
+    public void The_same_CSV_as_the_TypeScript_report(int number)
+    {
+        var c = Cases.Value[number];
+        var lines = Records(ReportCsv.Write(CSharpFigures(c)));
+        var column = Array.IndexOf(lines[0], "scanner_visits");
+        Assert.Equal("book_clicks", lines[0][column - 1]);
+        Assert.All(lines.Skip(1), line => Assert.Equal("0", line[column]));
+        var withoutScanners = string.Concat(lines.Select(line => string.Join(',', line.Where((_, i) => i != column)) + "\r\n"));
+        Assert.Equal(c.GetProperty("csv").GetString(), withoutScanners);
+    }
+
+    /// <summary>RFC 4180 records, each cell kept as written (quotes included), so the lines can be written back as they were.</summary>
+    private static List<string[]> Records(string csv)
+    {
+        var records = new List<string[]>();
+        var cells = new List<string>();
+        var cell = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < csv.Length; i++)
+        {
+            var ch = csv[i];
+            if (ch == '"') quoted = !quoted;
+            if (!quoted && ch == ',')
+            {
+                cells.Add(cell.ToString());
+                cell.Clear();
+            }
+            else if (!quoted && ch == '\r' && i + 1 < csv.Length && csv[i + 1] == '\n')
+            {
+                cells.Add(cell.ToString());
+                cell.Clear();
+                records.Add([.. cells]);
+                cells.Clear();
+                i++;
+            }
+            else
+            {
+                cell.Append(ch);
+            }
+        }
+        Assert.Empty(cells);
+        Assert.Equal(0, cell.Length);
+        return records;
+    }
+}
