@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Reengage.Core.Ports;
 using Reengage.Functions.Acs;
 using Reengage.Functions.Admin;
+using Reengage.Functions.Answers;
 using Reengage.Functions.Booking;
 using Reengage.Functions.Outbox;
 using Reengage.Functions.Outreach;
@@ -42,6 +43,7 @@ public static class ReengageHostBuilderExtensions
         services.AddBookingIngestion();
         services.AddOutreachPlanning();
         services.AddOutreachSending();
+        services.AddPatientAnswers();
         return builder;
     }
 
