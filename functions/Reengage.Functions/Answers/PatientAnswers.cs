@@ -140,7 +140,7 @@ public sealed partial class PatientAnswers(
     private async Task<AnswerView> BookAsync(Link link, int status, bool isHead, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var scanner = await UpdateRowAsync(link.Row, current =>
+        var (scanner, written) = await UpdateRowAsync(link.Row, current =>
         {
             if (ScannerVisits.IsScanner(current, new LinkVisit(now, isHead)))
             {
@@ -152,7 +152,7 @@ public sealed partial class PatientAnswers(
         {
             LogScanner(link.Row.PracticeId, link.Row.OperationId);
         }
-        else
+        else if (written)
         {
             await UpdatePatientAsync(link.Row, patient => AnswerRules.Answered(patient, now), cancellationToken).ConfigureAwait(false);
             LogAnswer(link, OutreachResponse.Book);
@@ -238,21 +238,21 @@ public sealed partial class PatientAnswers(
 
     private const string Unsubscribed = "unsubscribed";
 
-    private Task<bool> RecordResponseAsync(OutreachRow row, OutreachResponse response, DateTimeOffset now, CancellationToken cancellationToken) =>
+    private Task<(bool Flag, bool Written)> RecordResponseAsync(OutreachRow row, OutreachResponse response, DateTimeOffset now, CancellationToken cancellationToken) =>
         UpdateRowAsync(row, current => (AnswerRules.Replaces(response, current.Response) ? current with { Response = response, RespondedAt = now } : null, true), cancellationToken);
 
     /// <summary>
     /// ETag-conditional read-modify-write of a ledger row; <paramref name="change"/> returns the row to write (null: write
-    /// nothing) and a flag handed back to the caller. A row that is gone is left gone.
+    /// nothing) and a flag handed back to the caller with whether it wrote. A row that is gone is left gone.
     /// </summary>
-    private Task<bool> UpdateRowAsync(OutreachRow row, Func<OutreachRow, (OutreachRow? Next, bool Flag)> change, CancellationToken cancellationToken) =>
+    private Task<(bool Flag, bool Written)> UpdateRowAsync(OutreachRow row, Func<OutreachRow, (OutreachRow? Next, bool Flag)> change, CancellationToken cancellationToken) =>
         PatientSaver.WithOptimisticRetryAsync(async () =>
         {
             var current = await ledger.GetOutreachAsync(row.PracticeId, row.Id, cancellationToken).ConfigureAwait(false);
-            if (current is null) return false;
+            if (current is null) return (false, false);
             var (next, flag) = change(current.Value);
             if (next is not null) await ledger.UpdateOutreachAsync(next, current.ETag, cancellationToken).ConfigureAwait(false);
-            return flag;
+            return (flag, next is not null);
         });
 
     /// <summary>
