@@ -192,4 +192,23 @@ public sealed class AnswerPagesTests(PagesFixture fixture) : IAsyncLifetime
         Assert.False(await _page.EvaluateAsync<bool>("() => window.injected === true"));
         Assert.DoesNotContain(_requests, url => url.Contains("tracker.example", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_scanners_HEAD_through_the_host_is_redirected_with_no_body_and_noted_apart_from_the_patients_answer()
+    {
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var links = fixture.Links[Locale.En];
+        var answeredBefore = (await fixture.PatientAsync(Locale.En)).LastAnsweredAt;
+
+        using var book = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, links.Book));
+        using var unsubscribe = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, links.Unsubscribe));
+
+        Assert.Equal((302, PagesFixture.BookingUrl), ((int)book.StatusCode, book.Headers.Location?.AbsoluteUri));
+        Assert.Equal(200, (int)unsubscribe.StatusCode);
+        Assert.Empty(await unsubscribe.Content.ReadAsByteArrayAsync());
+        var row = await fixture.RowAsync(Locale.En);
+        Assert.Equal(fixture.Clock.GetUtcNow(), row.ScannerVisitAt);
+        Assert.NotEqual(OutreachResponse.Book, row.Response);
+        Assert.Equal(answeredBefore, (await fixture.PatientAsync(Locale.En)).LastAnsweredAt);
+    }
 }

@@ -192,6 +192,8 @@ public sealed partial class PagesFixture : IAsyncLifetime
 
     public async Task<Patient> PatientAsync(Locale locale) => (await new TablePatientStore(Clients.Patients).GetPatientAsync(PracticeId, PatientId(locale)))!.Value;
 
+    public async Task<OutreachRow> RowAsync(Locale locale) => (await new TableOutreachLedger(Clients.Outreach).GetOutreachAsync(PracticeId, Row(locale).Id))!.Value;
+
     public async Task<FeedbackEntry?> FeedbackAsync(Locale locale) => await new TableFeedbackStore(Clients.Feedback).GetFeedbackAsync(PracticeId, Row(locale).Id);
 }
 
