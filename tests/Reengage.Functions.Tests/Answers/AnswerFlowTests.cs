@@ -52,9 +52,9 @@ public sealed class AnswerFlowTests(AzuriteFixture fixture) : AnswerTestBase(fix
         Assert.Contains("<p class=\"practice\">Cabinet des Tilleuls</p>", page.Body, StringComparison.Ordinal);
         Assert.Contains("<form method=\"post\">", page.Body, StringComparison.Ordinal);
 
-        // 5 January 12:00 UTC + 90 days = 5 April 12:00 UTC, 14:00 in Paris: the page gives that local date... plus one
-        // day later in the test below would be wrong, so the clock moves to the evening for a date that differs by zone.
-        World.Clock.Advance(TimeSpan.FromHours(10)); // 22:00 UTC, 23:00 in Paris on 5 January → pause until 5 April 22:00 UTC, 6 April in Paris
+        // Confirmed at 22:00 UTC on 5 January (23:00 in Paris): paused until 5 April 22:00 UTC, which is 6 April in
+        // Paris. The page gives the practice-local date.
+        World.Clock.Advance(TimeSpan.FromHours(10));
         var now = World.Clock.GetUtcNow();
         var done = await PostFormAsync(links.Later);
 
