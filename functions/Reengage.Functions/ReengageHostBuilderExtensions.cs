@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Reengage.Core.Ports;
 using Reengage.Functions.Acs;
 using Reengage.Functions.Admin;
+using Reengage.Functions.Answers;
 using Reengage.Functions.Booking;
 using Reengage.Functions.EmailEvents;
 using Reengage.Functions.Outbox;
@@ -48,6 +49,7 @@ public static class ReengageHostBuilderExtensions
         services.AddPrivacy();
         services.AddEmailEvents();
         services.AddPracticeReport();
+        services.AddPatientAnswers();
         return builder;
     }
 

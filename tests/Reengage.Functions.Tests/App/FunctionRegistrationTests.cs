@@ -24,6 +24,10 @@ public sealed class FunctionRegistrationTests
         ["getPractice"] = new("httpTrigger", "practices/{practiceId}", ["get"], "Function"),
         ["putTherapist"] = new("httpTrigger", "practices/{practiceId}/therapists/{therapistId}", ["put"], "Function"),
         ["listTherapists"] = new("httpTrigger", "practices/{practiceId}/therapists", ["get"], "Function"),
+        // HEAD as well as the TypeScript's GET and POST: a mail scanner's HEAD of a book link is recorded as a scanner visit.
+        ["respond"] = new("httpTrigger", "r/{token}", ["get", "head", "post"], "Anonymous"),
+        ["feedback"] = new("httpTrigger", "feedback/{token}", ["post"], "Anonymous"),
+        ["unsubscribe"] = new("httpTrigger", "unsubscribe/{token}", ["get", "head", "post"], "Anonymous"),
         ["exportPatient"] = new("httpTrigger", "practices/{practiceId}/patients/{patientId}/export", ["get"], "Function"),
         ["erasePatient"] = new("httpTrigger", "practices/{practiceId}/patients/{patientId}", ["delete"], "Function"),
         ["sweepRetention"] = new("timerTrigger", Schedule: "%RETENTION_SWEEP_SCHEDULE%"),
