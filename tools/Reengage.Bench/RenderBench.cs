@@ -222,25 +222,30 @@ internal static class RenderBench
     private sealed class IndentedLogger : ILogger
     {
         private bool _inSummary;
+        private bool _lineStarted;
 
         public string Id => "indented";
         public int Priority => 0;
 
         public void Write(LogKind logKind, string text)
         {
-            if (_inSummary) Console.Write(text);
+            if (!_inSummary) return;
+            Console.Write(_lineStarted ? text : "    " + text);
+            _lineStarted = true;
         }
 
         public void WriteLine()
         {
             if (_inSummary) Console.WriteLine();
+            _lineStarted = false;
         }
 
         public void WriteLine(LogKind logKind, string text)
         {
             if (text.Contains("Summary", StringComparison.Ordinal) && logKind == LogKind.Header) _inSummary = true;
             if (text.StartsWith("// * Legends", StringComparison.Ordinal) || text.StartsWith("// ***** BenchmarkRunner: End", StringComparison.Ordinal)) _inSummary = false;
-            if (_inSummary) Console.WriteLine("    " + text);
+            if (_inSummary) Console.WriteLine((_lineStarted ? "" : "    ") + text);
+            _lineStarted = false;
         }
 
         public void Flush()
