@@ -112,8 +112,9 @@ internal static class EndToEndBench
             Line($"exactly one email per row: {(exactlyOnce ? "yes" : "NO")}");
             var met = perSecond >= TargetPerSecond;
             Line($"target >= {TargetPerSecond} emails/s with {batchSize + threshold} in flight at {LatencyMs} ms: {Verdict(met)}" +
-                (met ? "" : $" (at {LatencyMs} ms, {batchSize + threshold} in flight allow at most {Fixed((batchSize + threshold) * 1000.0 / LatencyMs, 0)}/s; " +
-                    $"the rest of each send is storage requests on the same 2 cores as Azurite — see the send benchmark's 0 ms figures and the load average)"));
+                (met ? "" : $" (the emails cannot go faster than they are planned: the planner planned {Fixed(planned.Count / planning.TotalSeconds)}/s while the queue drained behind it; " +
+                    $"at {LatencyMs} ms, {batchSize + threshold} in flight allow at most {Fixed((batchSize + threshold) * 1000.0 / LatencyMs, 0)}/s, the rest of each send being " +
+                    $"storage requests served by Azurite on the same cores — see the send benchmark and the load average, {Machine.LoadText()})"));
             report["endToEnd"] = new JsonObject
             {
                 ["patients"] = options.EndToEndPatients,
