@@ -123,66 +123,66 @@ internal sealed class Population
         switch (kind)
         {
             case PatientKind.Due:
-            {
-                // Step 1 due today: the last visit is exactly lapseDays before the planning date.
-                var lastVisit = Visit(lapse);
-                var flavour = random.Next();
-                patient = basePatient with
                 {
-                    LastVisitAt = lastVisit.At,
-                    Plan = flavour < 0.2 ? new TreatmentPlan("Six séances puis un bilan", null) : null,
-                    ProgressNote = flavour is >= 0.2 and < 0.4 ? "Dort mieux depuis un mois" : null,
-                    ContactPreference = flavour is >= 0.4 and < 0.5 ? ContactPreference.Direct : ContactPreference.Default,
-                };
-                savedAt = lastVisit.At.AddHours(1);
-                break;
-            }
+                    // Step 1 due today: the last visit is exactly lapseDays before the planning date.
+                    var lastVisit = Visit(lapse);
+                    var flavour = random.Next();
+                    patient = basePatient with
+                    {
+                        LastVisitAt = lastVisit.At,
+                        Plan = flavour < 0.2 ? new TreatmentPlan("Six séances puis un bilan", null) : null,
+                        ProgressNote = flavour is >= 0.2 and < 0.4 ? "Dort mieux depuis un mois" : null,
+                        ContactPreference = flavour is >= 0.4 and < 0.5 ? ContactPreference.Direct : ContactPreference.Default,
+                    };
+                    savedAt = lastVisit.At.AddHours(1);
+                    break;
+                }
             case PatientKind.RecentVisit:
-            {
-                var lastVisit = Visit(Between(1, lapse - 2));
-                patient = basePatient with { LastVisitAt = lastVisit.At, CareStatus = random.Next() < 0.15 ? CareStatus.PlanCompleted : CareStatus.InCare };
-                savedAt = lastVisit.At.AddHours(1);
-                break;
-            }
+                {
+                    var lastVisit = Visit(Between(1, lapse - 2));
+                    patient = basePatient with { LastVisitAt = lastVisit.At, CareStatus = random.Next() < 0.15 ? CareStatus.PlanCompleted : CareStatus.InCare };
+                    savedAt = lastVisit.At.AddHours(1);
+                    break;
+                }
             case PatientKind.FutureBooking:
-            {
-                var lastVisit = Visit(Between(3, 150));
-                var booking = LocalAt(planningDate.PlusDays(Between(1, 60)), Between(9, 18));
-                var bookedAt = Max(lastVisit.At.AddHours(2), planningAt.AddDays(-Between(1, 20)));
-                patient = basePatient with { LastVisitAt = lastVisit.At, NextBookingAt = booking, LastBookedAt = bookedAt };
-                savedAt = bookedAt;
-                break;
-            }
+                {
+                    var lastVisit = Visit(Between(3, 150));
+                    var booking = LocalAt(planningDate.PlusDays(Between(1, 60)), Between(9, 18));
+                    var bookedAt = Max(lastVisit.At.AddHours(2), planningAt.AddDays(-Between(1, 20)));
+                    patient = basePatient with { LastVisitAt = lastVisit.At, NextBookingAt = booking, LastBookedAt = bookedAt };
+                    savedAt = bookedAt;
+                    break;
+                }
             case PatientKind.MidCadence:
-            {
-                // Step 1 went out; step 2 (lapseDays + 30) falls 2 to 29 days after the planning date.
-                var lastVisit = Visit(lapse + Between(1, 28));
-                var stepOneRun = RunAt(lastVisit.Date.PlusDays(lapse));
-                patient = WithTouches(basePatient, practice, lastVisit, [(1, TemplateId.CheckIn, stepOneRun)]);
-                savedAt = stepOneRun;
-                break;
-            }
+                {
+                    // Step 1 went out; step 2 (lapseDays + 30) falls 2 to 29 days after the planning date.
+                    var lastVisit = Visit(lapse + Between(1, 28));
+                    var stepOneRun = RunAt(lastVisit.Date.PlusDays(lapse));
+                    patient = WithTouches(basePatient, practice, lastVisit, [(1, TemplateId.CheckIn, stepOneRun)]);
+                    savedAt = stepOneRun;
+                    break;
+                }
             case PatientKind.CadenceDone:
-            {
-                var lastVisit = Visit(Between(140, 400));
-                var days = practice.CadenceDays;
-                var stepThreeRun = RunAt(lastVisit.Date.PlusDays(days[2]));
-                patient = WithTouches(basePatient, practice, lastVisit,
-                [
-                    (1, TemplateId.CheckIn, RunAt(lastVisit.Date.PlusDays(days[0]))),
+                {
+                    var lastVisit = Visit(Between(140, 400));
+                    var days = practice.CadenceDays;
+                    var stepThreeRun = RunAt(lastVisit.Date.PlusDays(days[2]));
+                    patient = WithTouches(basePatient, practice, lastVisit,
+                    [
+                        (1, TemplateId.CheckIn, RunAt(lastVisit.Date.PlusDays(days[0]))),
                     (2, TemplateId.NoPressure, RunAt(lastVisit.Date.PlusDays(days[1]))),
                     (3, TemplateId.Feedback, stepThreeRun),
                 ]);
-                savedAt = stepThreeRun;
-                break;
-            }
+                    savedAt = stepThreeRun;
+                    break;
+                }
             case PatientKind.Discharged:
-            {
-                var lastVisit = Visit(Between(1, 300));
-                patient = basePatient with { LastVisitAt = lastVisit.At, CareStatus = CareStatus.Discharged };
-                savedAt = lastVisit.At.AddHours(1);
-                break;
-            }
+                {
+                    var lastVisit = Visit(Between(1, 300));
+                    patient = basePatient with { LastVisitAt = lastVisit.At, CareStatus = CareStatus.Discharged };
+                    savedAt = lastVisit.At.AddHours(1);
+                    break;
+                }
             default:
                 patient = basePatient;
                 savedAt = planningAt.AddDays(-Between(1, 90));
