@@ -40,7 +40,7 @@ var report = new JsonObject
     ["command"] = "dotnet run -c Release --project tools/Reengage.Bench" + (args.Length > 0 ? " -- " + string.Join(' ', args) : ""),
     ["startedAt"] = DateTimeOffset.UtcNow.ToString("O", Culture),
     ["machine"] = Machine.Describe(),
-    ["options"] = JsonSerializer.SerializeToNode(options),
+    ["options"] = JsonSerializer.SerializeToNode(options, new JsonSerializerOptions { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } }),
 };
 var correct = true;
 var needsAzurite = options.Only.Any(b => b != Bench.Render);
