@@ -33,8 +33,8 @@ public sealed class TableSendSlotStore : ISendSlotStore
     /// <summary>An entity-group transaction holds at most 100 operations.</summary>
     private const int MaxRowsPerTransaction = 100;
 
-    /// <summary>Past this many remembered full buckets the memory starts over, so that it cannot grow without bound.</summary>
-    private const int MaxKnownFull = 10_000;
+    /// <summary>Past this many remembered buckets the memory starts over, so that it cannot grow without bound.</summary>
+    private const int MaxKnown = 10_000;
 
     private const string CountsProperty = "counts";
     private const string SlotSecondsProperty = "slotSeconds";
@@ -42,11 +42,12 @@ public sealed class TableSendSlotStore : ISendSlotStore
     private readonly TableOperations _slots;
     private readonly TableSendSlotStoreOptions _options;
 
-    // Buckets seen full, with the counts and ETag read. A full bucket gains a free slot only when a failed reservation
-    // gives its slots back (a slot left unused, never one used twice), so a run does not re-read every full hour for
-    // each group it reserves. The ETag is still asserted whenever a reservation relies on the bucket, so a bucket that
-    // did change makes the write fail and is read afresh.
-    private readonly ConcurrentDictionary<(string Grid, long Bucket), Row> _knownFull = new();
+    // Buckets as this store last read or wrote them, with their ETags. A planner run reserves for one group after
+    // another in the same few hours, and is usually the only writer of them: the next group starts from what the last
+    // one wrote instead of reading the hour again (a read per group was half the planner's entities read, and a round
+    // trip each group waited for). Nothing is trusted blindly: the ETag is asserted whenever a reservation relies on the
+    // bucket, so a bucket that someone else changed makes the write fail and is read afresh.
+    private readonly ConcurrentDictionary<(string Grid, long Bucket), Row> _known = new();
 
     public TableSendSlotStore(TableClient sendSlotsTable, TableSendSlotStoreOptions? options = null)
     {
@@ -114,7 +115,7 @@ public sealed class TableSendSlotStore : ISendSlotStore
             foreach (var bucket in reserved.ReliedOn)
             {
                 loaded.Remove(bucket);
-                _knownFull.TryRemove((grid.Key, bucket), out _);
+                _known.TryRemove((grid.Key, bucket), out _);
             }
             // Spread the retries of planners that keep colliding on the same rows (a backoff, not domain time).
             await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(0, 25 * attempt)), cancellationToken).ConfigureAwait(false);
@@ -186,14 +187,14 @@ public sealed class TableSendSlotStore : ISendSlotStore
         return true;
     }
 
-    /// <summary>Reads the buckets not loaded yet (a missing row is empty), those remembered as full excepted.</summary>
+    /// <summary>Reads the buckets not loaded yet (a missing row is empty), those remembered excepted.</summary>
     private async Task LoadAsync(SlotGrid grid, IEnumerable<long> buckets, Dictionary<long, Row> loaded, CancellationToken cancellationToken)
     {
         var toRead = new List<long>();
         foreach (var bucket in buckets.Distinct())
         {
             if (loaded.ContainsKey(bucket)) continue;
-            if (_knownFull.TryGetValue((grid.Key, bucket), out var full)) loaded[bucket] = full;
+            if (_known.TryGetValue((grid.Key, bucket), out var known)) loaded[bucket] = known;
             else toRead.Add(bucket);
         }
         var rows = await Task.WhenAll(toRead.Select(bucket => ReadAsync(grid, bucket, cancellationToken))).ConfigureAwait(false);
@@ -235,7 +236,7 @@ public sealed class TableSendSlotStore : ISendSlotStore
 
     private async Task GiveBackAsync(SlotGrid grid, long bucket, SlotCounts added)
     {
-        _knownFull.TryRemove((grid.Key, bucket), out _);
+        _known.TryRemove((grid.Key, bucket), out _);
         for (var attempt = 0; attempt < _options.MaxAttempts; attempt++)
         {
             try
@@ -259,22 +260,19 @@ public sealed class TableSendSlotStore : ISendSlotStore
 
     private void Remember(SlotGrid grid, long bucket, Row row)
     {
-        if (row.ETag is null || !IsFull(grid, bucket, row.Counts)) return;
-        if (_knownFull.Count >= MaxKnownFull) _knownFull.Clear();
-        _knownFull[(grid.Key, bucket)] = row;
+        // An absent row is not remembered: another store may create it at any time, and reading it again is cheap.
+        if (row.ETag is null) return;
+        if (_known.Count >= MaxKnown) _known.Clear();
+        _known[(grid.Key, bucket)] = row;
     }
-
-    /// <summary>No slot of the bucket can be taken: every slot at capacity, or the hour that is the bucket at its limit.</summary>
-    private static bool IsFull(SlotGrid grid, long bucket, SlotCounts counts) =>
-        counts.Total >= Math.Min((long)grid.SlotsInBucket(bucket) * grid.Capacity, grid.Limits.PerHour);
 
     /// <summary>Only the hour before the earliest request and later ones are ever read again.</summary>
     private void ForgetPastBuckets(SlotGrid grid, IReadOnlyList<SlotRequest> requests)
     {
         var first = requests.Min(r => SlotGrid.BucketAt(r.Earliest)) - 1;
-        foreach (var key in _knownFull.Keys)
+        foreach (var key in _known.Keys)
         {
-            if (key.Grid == grid.Key && key.Bucket < first) _knownFull.TryRemove(key, out _);
+            if (key.Grid == grid.Key && key.Bucket < first) _known.TryRemove(key, out _);
         }
     }
 

@@ -61,6 +61,13 @@ public sealed class TablePatientStore(TableClient patientsTable) : IPatientStore
         await _patients.DeleteAsync(partition, TableKeys.Checked(patientId, "patient id"), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The rows <see cref="CreatePatientAsync"/> writes (the patient, then its address pointer): bulk seeding only.</summary>
+    internal IEnumerable<TableEntity> EntitiesOf(Patient patient)
+    {
+        yield return PatientTo(patient);
+        if (PointerOf(patient) is { } pointer) yield return pointer;
+    }
+
     public async IAsyncEnumerable<Patient> ListPatientsAsync(string practiceId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var partition = TableKeys.Checked(practiceId, "practice id");

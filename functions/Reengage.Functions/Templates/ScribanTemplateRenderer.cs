@@ -390,7 +390,7 @@ public sealed partial class ScribanTemplateRenderer : ITemplateRenderer
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    private static IReadOnlyDictionary<string, string> LoadEmbeddedLibrary()
+    internal static IReadOnlyDictionary<string, string> LoadEmbeddedLibrary()
     {
         var assembly = typeof(ScribanTemplateRenderer).Assembly;
         var files = new Dictionary<string, string>(StringComparer.Ordinal);

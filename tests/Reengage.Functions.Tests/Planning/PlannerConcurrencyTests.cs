@@ -66,9 +66,10 @@ public sealed class PlannerConcurrencyTests(AzuriteFixture fixture) : PlannerTes
         Assert.Equal(Enumerable.Range(0, Patients).Select(k => $"pat_{k:00}"), rows.Select(r => r.PatientId).Order());
         // One send per 36 s slot from 09:30 in Paris: 40 consecutive slots, whichever patient got which.
         Assert.Equal(Enumerable.Range(0, Patients).Select(k => ParisOpening.AddSeconds(36 * k)), rows.Select(r => r.NotBefore).Order());
-        // Grouped while one call is on the wire: a handful of calls, where one entry at a time makes forty (below).
+        // Grouped while one call is on the wire: far fewer calls than the forty one entry at a time makes (below). A
+        // call is one round trip (the store writes from the rows it last wrote), so fewer entries queue behind each.
         Assert.Equal(Patients, slots.Calls.Sum(c => c.Requests));
-        Assert.True(slots.Calls.Count <= Patients / 3, $"{slots.Calls.Count} calls: {string.Join(",", slots.Calls.Select(c => c.Requests))}");
+        Assert.True(slots.Calls.Count <= Patients / 2, $"{slots.Calls.Count} calls: {string.Join(",", slots.Calls.Select(c => c.Requests))}");
         Assert.InRange(patients.PeakReadsInFlight, 2, 16);
         Assert.Equal(Patients, Scheduler.Sent.Count);
     }

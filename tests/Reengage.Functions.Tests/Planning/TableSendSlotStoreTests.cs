@@ -93,6 +93,22 @@ public sealed class TableSendSlotStoreTests(AzuriteFixture fixture) : StorageTes
     }
 
     [Fact]
+    public async Task The_next_reservation_starts_from_the_rows_the_store_last_wrote_without_reading_them_again()
+    {
+        var store = new TableSendSlotStore(Clients.SendSlots);
+        await store.ReserveSlotsAsync(Requests(1, At("2027-01-05T09:00:00Z")), Default);
+        Counter.Reset();
+
+        var next = await store.ReserveSlotsAsync(Requests(1, At("2027-01-05T09:00:00Z")), Default);
+
+        Assert.Equal(At("2027-01-05T09:00:36Z"), Assert.Single(next));
+        // One round trip: the transaction, which asserts the ETag the store's own first write returned.
+        Assert.Equal(0, Counter.Count(Clients.SendSlots.Name, "GET"));
+        Assert.Equal(1, Counter.Count("$batch"));
+        Assert.Equal([At("2027-01-05T09:00:00Z"), At("2027-01-05T09:00:36Z")], await ReadAsync(Clients.SendSlots, Default));
+    }
+
+    [Fact]
     public async Task A_row_changed_since_it_was_read_makes_the_write_fail_and_the_reservation_start_over()
     {
         // One-second slots, one per slot: an hour of 3,600 is full, and the store remembers it without reading it again.

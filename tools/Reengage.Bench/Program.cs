@@ -1,0 +1,93 @@
+// `dotnet run -c Release --project tools/Reengage.Bench -- [--only planner|render|send|e2e] [options]` (see BenchOptions):
+// starts a private Azurite, runs the benchmarks, prints each figure beside a baseline measured in the same run, writes
+// artifacts/bench-dotnet.json. Exit code 1 only on a wrong answer (due sets differ, an email not sent exactly once);
+// a missed target is printed as NOT met with its cause, and the run still succeeds.
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Reengage.Bench;
+using Reengage.Core.Sending;
+using Reengage.Testing;
+using static Reengage.Bench.Output;
+
+var (options, error, help) = BenchOptions.Parse(args);
+if (help)
+{
+    Console.WriteLine(BenchOptions.Usage);
+    return 0;
+}
+if (options is null)
+{
+    Console.Error.WriteLine(error);
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 2;
+}
+
+var started = Stopwatch.StartNew();
+var root = RepositoryRoot.Find();
+Console.WriteLine($"Reengage benchmarks (C#): {string.Join(", ", options.Only.Select(b => b.ToString().ToLowerInvariant()))} " +
+    $"({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, load average {Machine.LoadText()})");
+if (Machine.LoadAverage() is [var load1, ..] && load1 > Environment.ProcessorCount / 2.0)
+{
+    Line("note: the machine is already busy; timings will be lower and noisier than on an idle one");
+}
+#if DEBUG
+Line("note: a Debug build; run with -c Release for figures worth comparing");
+#endif
+
+var report = new JsonObject
+{
+    ["command"] = "dotnet run -c Release --project tools/Reengage.Bench" + (args.Length > 0 ? " -- " + string.Join(' ', args) : ""),
+    ["startedAt"] = DateTimeOffset.UtcNow.ToString("O", Culture),
+    ["machine"] = Machine.Describe(),
+    ["options"] = JsonSerializer.SerializeToNode(options, new JsonSerializerOptions { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } }),
+};
+var correct = true;
+var needsAzurite = options.Only.Any(b => b != Bench.Render);
+// In memory, Azurite keeps every entity on its heap: 8 KiB per seeded patient (row, pointer, DueIndex row), at least 4 GiB.
+var heapMiB = Math.Max(4096, (int)Math.Ceiling(options.Patients * 8 / 1024.0));
+Azurite? azurite = null;
+try
+{
+    if (needsAzurite)
+    {
+        azurite = await Azurite.StartAsync(new Azurite.Options { HeapMiB = heapMiB });
+        Progress($"Azurite started (in memory, heap up to {Int(heapMiB)} MiB)");
+    }
+    if (options.Only.Contains(Bench.Planner))
+    {
+        Heading($"Planner: one day's planning for {Int(options.Patients)} patients — DueIndex vs a scan planner vs the writes alone");
+        correct &= await PlannerBench.RunAsync(azurite!.ConnectionString,
+            new PlannerBenchOptions(options.Patients, options.Practices, new QuotaLimits(options.SendsPerMinute, options.SendsPerHour), options.PlannerConcurrency), report);
+    }
+    if (options.Only.Contains(Bench.Render))
+    {
+        Heading("Render: ScribanTemplateRenderer, 8 templates x 2 locales (BenchmarkDotNet), beside the TypeScript renderer");
+        await RenderBench.RunAsync(root, options.TypeScript, report);
+    }
+    if (options.Only.Contains(Bench.Send))
+    {
+        Heading("Send: sendOutreach through AcsEmailSender to the ACS stand-in, 0 ms vs 50 ms, 1/4/16 in flight");
+        correct &= await SendBench.RunAsync(azurite!.ConnectionString, options.SendRows, report);
+    }
+    if (options.Only.Contains(Bench.E2e))
+    {
+        Heading($"End to end: planner timer → outreach-send → sendOutreach → ACS stand-in at 50 ms, through the local host");
+        correct &= await EndToEndBench.RunAsync(root, azurite!.ConnectionString, options, report);
+    }
+}
+finally
+{
+    if (azurite is not null) await azurite.DisposeAsync();
+}
+
+report["totalSeconds"] = started.Elapsed.TotalSeconds;
+report["loadAverageAtEnd"] = new JsonArray([.. Machine.LoadAverage().Select(l => (JsonNode)l)]);
+report["correct"] = correct;
+var file = Path.Combine(root, "artifacts", "bench-dotnet.json");
+Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+await File.WriteAllTextAsync(file, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+Console.WriteLine();
+Console.WriteLine($"Done in {Elapsed} (load average now {Machine.LoadText()}); report written to {Path.GetRelativePath(Directory.GetCurrentDirectory(), file)}");
+if (!correct) Console.WriteLine("A WRONG ANSWER was found (see above): exit code 1.");
+return correct ? 0 : 1;
