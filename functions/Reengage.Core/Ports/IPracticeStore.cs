@@ -1,4 +1,5 @@
 using Reengage.Core.Model;
+using Reengage.Core.Privacy;
 using Reengage.Core.Security;
 
 namespace Reengage.Core.Ports;
@@ -17,6 +18,11 @@ public sealed record PracticeSecrets
     public IReadOnlyList<ApiKeyRecord>? ApiKeys { get; init; }
     /// <summary>Null until Acuity Scheduling is connected.</summary>
     public AcuityCredentials? Acuity { get; init; }
+    /// <summary>
+    /// Keys the pseudonym of erased patients (<see cref="Erasure.ErasedPatientIdOf"/>). Created with the practice, or on
+    /// first need for secrets written before it existed (null until then); never rotated, never shown.
+    /// </summary>
+    public PseudonymKey? PseudonymKey { get; init; }
 
     /// <summary>The API keys in the form <see cref="Security.ApiKeys"/> checks and rotates.</summary>
     public ApiKeySet ApiKeySet => new(ApiKeyHashes, ApiKeys ?? []);

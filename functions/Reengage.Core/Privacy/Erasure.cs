@@ -1,5 +1,4 @@
 // GDPR erasure and retention (SPEC §9): what a ledger row keeps once its personal content is gone, and when it goes.
-using System.Security.Cryptography;
 using System.Text;
 using Reengage.Core.Model;
 using Reengage.Core.Ports;
@@ -13,30 +12,41 @@ public static class Erasure
     /// <summary>The status of an email still waiting to be sent when its patient was erased: it is never sent.</summary>
     public const string SkipReason = "patient_erased";
 
+    /// <summary>What the pseudonym's HMAC is computed over, before the patient id: it keeps this use of the key apart from any other.</summary>
+    public const string PseudonymLabel = "reengage:erased-patient-id:v1|";
+
     /// <summary>
-    /// The pseudonym that replaces a patient id on the ledger rows kept for statistics: a hash of the patient id keyed by
-    /// its practice, the same as the TypeScript implementation's, so rows erased by either land under one key.
-    /// Deterministic, so that an erasure that died half-way finishes under the same keys and one patient's rows (and so
-    /// their episodes) stay together.
+    /// The pseudonym that replaces a patient id on the ledger rows kept for statistics: <c>erased-</c> and the first 16
+    /// bytes, in lowercase hex, of HMAC-SHA256 under the practice's <paramref name="key"/> of
+    /// <see cref="PseudonymLabel"/> followed by the patient id (UTF-8). Keyed, because patient ids are often guessable
+    /// (<c>pat_42</c>): an unkeyed hash of them could be recomputed for every candidate id and the erased rows linked back
+    /// to the patient. Deterministic under the practice's key, which never changes, so that an erasure that died half-way
+    /// finishes under the same keys and one patient's rows (and so their episodes) stay together. The TypeScript
+    /// implementation still uses an unkeyed hash (<c>erased-</c> + 16 hex of SHA-256 of <c>practiceId|patientId</c>).
     /// </summary>
-    public static string ErasedPatientIdOf(string practiceId, string patientId) =>
-        PseudonymPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{practiceId}|{patientId}")))[..16];
+    public static string ErasedPatientIdOf(PseudonymKey key, string patientId)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(patientId);
+        var mac = key.Mac(Encoding.UTF8.GetBytes(PseudonymLabel + patientId));
+        return PseudonymPrefix + Convert.ToHexStringLower(mac.AsSpan(0, 16));
+    }
 
     /// <summary>Whether a patient id is a pseudonym (a row already erased).</summary>
     public static bool IsPseudonym(string patientId) => patientId.StartsWith(PseudonymPrefix, StringComparison.Ordinal);
 
     /// <summary>
-    /// A ledger row without its personal content: the patient id becomes the pseudonym (and with it the row key), the
+    /// A ledger row without its personal content: the patient id becomes the pseudonym under its practice's key (and with it the row key), the
     /// therapist goes; template, locale, status, dates, delivery, answer and rebooking remain for the practice's report.
     /// The operation id stays: it is the ACS message id that late delivery reports carry. A row still waiting to be sent
     /// is marked skipped, so it is never sent.
     /// </summary>
-    public static OutreachRow ErasedRowOf(OutreachRow row, DateTimeOffset now)
+    public static OutreachRow ErasedRowOf(OutreachRow row, PseudonymKey key, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(row);
         return row with
         {
-            PatientId = ErasedPatientIdOf(row.PracticeId, row.PatientId),
+            PatientId = ErasedPatientIdOf(key, row.PatientId),
             TherapistId = null,
             Status = row.Status == OutreachStatus.Planned ? OutreachStatus.Skipped(SkipReason) : row.Status,
             ErasedAt = now,

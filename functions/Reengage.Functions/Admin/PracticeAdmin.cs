@@ -5,6 +5,7 @@ using Reengage.Core.Calendar;
 using Reengage.Core.Model;
 using Reengage.Core.Outreach;
 using Reengage.Core.Ports;
+using Reengage.Core.Privacy;
 using Reengage.Core.Security;
 using Reengage.Functions.Patients;
 
@@ -73,6 +74,8 @@ public sealed partial class PracticeAdmin(IPracticeStore practices, TimeProvider
             Webhooks = new Dictionary<WebhookSource, WebhookSecret> { [WebhookSource.Generic] = new(webhookSecret, null, null) },
             ApiKeyHashes = first.LegacyHashes,
             ApiKeys = first.Keys,
+            // Created with the practice, so that its erasures never have to create it (PseudonymKeys does for older rows).
+            PseudonymKey = PseudonymKey.New(),
         };
         if (existing is null && await practices.CreatePracticeAsync(practice, cancellationToken).ConfigureAwait(false) is null) return new PutPracticeResult.Conflict();
         if (await practices.CreateSecretsAsync(secrets, cancellationToken).ConfigureAwait(false) is null) return new PutPracticeResult.Conflict();

@@ -11,12 +11,13 @@ public sealed class LedgerRowEraser(IOutreachLedger ledger, IMessageIndex messag
     /// <summary>
     /// The erased row is written first, the MessageIndex re-pointed (late delivery reports still land on it), the row's
     /// feedback deleted or reduced to its rating, and the original row deleted last: until then the original is still
-    /// listed under the patient id, so running this again after a crash finishes the job under the same keys.
+    /// listed under the patient id, so running this again after a crash finishes the job under the same keys (the
+    /// practice's <paramref name="key"/> never changes).
     /// </summary>
-    public async Task<OutreachRow> EraseAsync(OutreachRow row, DateTimeOffset now, FeedbackOnErasure onFeedback, CancellationToken cancellationToken)
+    public async Task<OutreachRow> EraseAsync(OutreachRow row, PseudonymKey key, DateTimeOffset now, FeedbackOnErasure onFeedback, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(row);
-        var erased = Erasure.ErasedRowOf(row, now);
+        var erased = Erasure.ErasedRowOf(row, key, now);
         if (await ledger.CreateOutreachAsync(erased, cancellationToken).ConfigureAwait(false) is null)
         {
             // Written by an earlier attempt: bring it up to date with the row as it is now.

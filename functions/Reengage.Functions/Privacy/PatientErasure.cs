@@ -30,12 +30,13 @@ public sealed partial class PatientErasure(
     ISuppressionStore suppressions,
     IDueIndex dueIndex,
     LedgerRowEraser eraser,
+    PseudonymKeys pseudonymKeys,
     TimeProvider time,
     ILogger<PatientErasure> logger)
 {
     /// <summary>
     /// Erases a patient: the patient row (with its address index entries), its DueIndex row, appointments and feedback
-    /// are deleted; ledger rows lose their personal content but stay, under a pseudonym, for the practice's statistics;
+    /// are deleted; ledger rows lose their personal content but stay, under a pseudonym keyed by the practice's secret pseudonym key, for the practice's statistics;
     /// planned emails become <c>skipped:patient_erased</c>. The address stays on the suppression list as a salted hash,
     /// so a patient imported again is never written to.
     /// <para>
@@ -70,9 +71,13 @@ public sealed partial class PatientErasure(
         {
             await feedback.DeleteFeedbackAsync(practice.Id, answer.OutreachId, cancellationToken).ConfigureAwait(false);
         }
-        foreach (var row in rows)
+        if (rows.Count > 0)
         {
-            await eraser.EraseAsync(row, now, FeedbackOnErasure.Delete, cancellationToken).ConfigureAwait(false);
+            var key = await pseudonymKeys.GetOrCreateAsync(practice.Id, cancellationToken).ConfigureAwait(false);
+            foreach (var row in rows)
+            {
+                await eraser.EraseAsync(row, key, now, FeedbackOnErasure.Delete, cancellationToken).ConfigureAwait(false);
+            }
         }
         foreach (var visit in visits)
         {

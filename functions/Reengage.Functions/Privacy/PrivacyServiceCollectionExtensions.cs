@@ -9,6 +9,7 @@ public static class PrivacyServiceCollectionExtensions
     public static IServiceCollection AddPrivacy(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton<PseudonymKeys>();
         services.AddSingleton<LedgerRowEraser>();
         services.AddSingleton<PatientErasure>();
         services.AddSingleton(sp => new RetentionOptions(sp.GetRequiredService<ReengageSettings>().RetentionDays));

@@ -17,6 +17,7 @@ public sealed partial class RetentionSweep(
     IInboundEventStore inboundEvents,
     IOutreachLedger ledger,
     LedgerRowEraser eraser,
+    PseudonymKeys pseudonymKeys,
     RetentionOptions options,
     TimeProvider time,
     ILogger<RetentionSweep> logger)
@@ -47,10 +48,16 @@ public sealed partial class RetentionSweep(
                     eventsDeleted++;
                 }
                 var rows = await CollectAsync(ledger.ListOutreachPlannedBeforeAsync(practice.Id, outreachBefore, cancellationToken)).ConfigureAwait(false);
-                foreach (var row in rows.Where(Retention.ShouldErase))
+                var due = rows.Where(Retention.ShouldErase).ToList();
+                // The key is only read (or created) for a practice that has something to erase.
+                if (due.Count > 0)
                 {
-                    await eraser.EraseAsync(row, now, FeedbackOnErasure.KeepRating, cancellationToken).ConfigureAwait(false);
-                    outreachErased++;
+                    var key = await pseudonymKeys.GetOrCreateAsync(practice.Id, cancellationToken).ConfigureAwait(false);
+                    foreach (var row in due)
+                    {
+                        await eraser.EraseAsync(row, key, now, FeedbackOnErasure.KeepRating, cancellationToken).ConfigureAwait(false);
+                        outreachErased++;
+                    }
                 }
             }
             catch (ReengageException error)

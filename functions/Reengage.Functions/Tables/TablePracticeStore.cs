@@ -1,10 +1,11 @@
-// Practices table (PK practiceId; RK `practice` for settings, `secrets` for webhook secrets and API key hashes, kept
+// Practices table (PK practiceId; RK `practice` for settings, `secrets` for webhook secrets, API key hashes and the pseudonym key, kept
 // apart so that listing or exporting settings never carries secrets, `therapist-mapping` for booking-tool keys, and
 // `template|<templateId>|<locale>` for template overrides) and Therapists table (PK practiceId, RK therapistId).
 using System.Runtime.CompilerServices;
 using Azure.Data.Tables;
 using Reengage.Core.Model;
 using Reengage.Core.Ports;
+using Reengage.Core.Privacy;
 using Reengage.Core.Security;
 
 namespace Reengage.Functions.Tables;
@@ -221,6 +222,7 @@ public sealed class TablePracticeStore(TableClient practicesTable, TableClient t
             .SetJson("apiKeyHashes", secrets.ApiKeyHashes)
             .SetJson("apiKeys", secrets.ApiKeys)
             .SetJson("acuity", secrets.Acuity)
+            .Set("pseudonymKey", secrets.PseudonymKey?.ToBase64())
             .Build();
 
     private PracticeSecrets SecretsFrom(TableEntity entity)
@@ -233,6 +235,7 @@ public sealed class TablePracticeStore(TableClient practicesTable, TableClient t
             ApiKeyHashes = r.Json<List<string>>("apiKeyHashes"),
             ApiKeys = r.OptionalJson<List<ApiKeyRecord>>("apiKeys"),
             Acuity = r.OptionalJson<AcuityCredentials>("acuity"),
+            PseudonymKey = r.OptionalString("pseudonymKey") is { } key ? PseudonymKey.FromBase64(key) : null,
         };
     }
 

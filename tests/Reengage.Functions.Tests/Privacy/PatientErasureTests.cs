@@ -47,8 +47,8 @@ public sealed class PatientErasureTests(AzuriteFixture fixture) : PrivacyTestBas
 
         await EraseAsync(PracticeId, PatientId, key);
 
-        var pseudonym = Erasure.ErasedPatientIdOf(PracticeId, PatientId);
-        Assert.Matches("^erased-[0-9a-f]{16}$", pseudonym);
+        var pseudonym = await PseudonymOfAsync(PracticeId, PatientId);
+        Assert.Matches("^erased-[0-9a-f]{32}$", pseudonym);
         var rows = await CollectAsync(Ledger.ListOutreachAsync(PracticeId));
         Assert.Equal(
             new[] { $"{NeighbourId}|lapse|2026-12-01|1", $"{NeighbourId}|lapse|2026-12-01|2", $"{pseudonym}|lapse|2026-12-01|1", $"{pseudonym}|lapse|2026-12-01|2" }.Order(StringComparer.Ordinal),
@@ -69,7 +69,7 @@ public sealed class PatientErasureTests(AzuriteFixture fixture) : PrivacyTestBas
 
         await EraseAsync(PracticeId, PatientId, key);
 
-        Assert.Equal(new MessageIndexEntry(delivered.OperationId, PracticeId, ErasedIdOf(delivered)), await MessageIndex.GetMessageAsync(delivered.OperationId));
+        Assert.Equal(new MessageIndexEntry(delivered.OperationId, PracticeId, await ErasedIdOfAsync(delivered)), await MessageIndex.GetMessageAsync(delivered.OperationId));
         var neighbour = DeliveredRowOf(PracticeId, NeighbourId);
         Assert.Equal(new MessageIndexEntry(neighbour.OperationId, PracticeId, neighbour.Id), await MessageIndex.GetMessageAsync(neighbour.OperationId));
     }

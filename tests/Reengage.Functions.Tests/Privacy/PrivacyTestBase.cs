@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
@@ -201,7 +202,34 @@ public abstract class PrivacyTestBase(AzuriteFixture fixture, DateTimeOffset? st
                 || line.Contains(PlanSummary, StringComparison.Ordinal)))];
     }
 
-    protected static string ErasedIdOf(OutreachRow row) => (row with { PatientId = Erasure.ErasedPatientIdOf(row.PracticeId, row.PatientId) }).Id;
+    /// <summary>
+    /// The pseudonym of a patient, computed here and not by <see cref="Erasure"/>: HMAC-SHA256, under the key as stored in
+    /// the practice's secrets row, of the label and the patient id; <c>erased-</c> and its first 16 bytes in hex (the
+    /// Core tests pin the label and the format against OpenSSL).
+    /// </summary>
+    protected async Task<string> PseudonymOfAsync(string practiceId, string patientId)
+    {
+        var key = Convert.FromBase64String(await StoredPseudonymKeyAsync(practiceId) ?? throw new InvalidOperationException($"{practiceId} has no pseudonym key"));
+        var mac = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes("reengage:erased-patient-id:v1|" + patientId));
+        return "erased-" + Convert.ToHexStringLower(mac)[..32];
+    }
+
+    /// <summary>The pseudonym key as the Practices table holds it (base64), or null.</summary>
+    protected async Task<string?> StoredPseudonymKeyAsync(string practiceId)
+    {
+        var row = await Clients.Practices.GetEntityIfExistsAsync<TableEntity>(practiceId, "secrets");
+        return row.HasValue ? row.Value!.GetString("pseudonymKey") : null;
+    }
+
+    /// <summary>A practice as created before pseudonym keys existed: its secrets row without one.</summary>
+    protected async Task RemovePseudonymKeyAsync(string practiceId)
+    {
+        var row = (await Clients.Practices.GetEntityAsync<TableEntity>(practiceId, "secrets")).Value;
+        row.Remove("pseudonymKey");
+        await Clients.Practices.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
+    }
+
+    protected async Task<string> ErasedIdOfAsync(OutreachRow row) => (row with { PatientId = await PseudonymOfAsync(row.PracticeId, row.PatientId) }).Id;
 
     protected static async Task<List<T>> CollectAsync<T>(IAsyncEnumerable<T> items)
     {

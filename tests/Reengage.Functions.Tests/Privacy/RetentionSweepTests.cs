@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Reengage.Core;
 using Reengage.Core.Model;
 using Reengage.Core.Ports;
-using Reengage.Core.Privacy;
 using Reengage.Functions.Functions;
 using Reengage.Functions.Privacy;
 
@@ -62,7 +61,8 @@ public sealed class RetentionSweepTests(AzuriteFixture fixture) : PrivacyTestBas
     };
 
     private RetentionSweep Sweep(IOutreachLedger? ledger = null) => new(
-        Practices, InboundEvents, ledger ?? Ledger, new LedgerRowEraser(ledger ?? Ledger, MessageIndex, Feedback), new RetentionOptions(730), Clock, NullLogger<RetentionSweep>.Instance);
+        Practices, InboundEvents, ledger ?? Ledger, new LedgerRowEraser(ledger ?? Ledger, MessageIndex, Feedback),
+        new PseudonymKeys(Practices, NullLogger<PseudonymKeys>.Instance), new RetentionOptions(730), Clock, NullLogger<RetentionSweep>.Instance);
 
     private async Task SeedAsync()
     {
@@ -99,7 +99,7 @@ public sealed class RetentionSweepTests(AzuriteFixture fixture) : PrivacyTestBas
 
         await Sweep().SweepAsync(CancellationToken.None);
 
-        var pseudonym = Erasure.ErasedPatientIdOf(PracticeId, "pat_2");
+        var pseudonym = await PseudonymOfAsync(PracticeId, "pat_2");
         var id = $"{pseudonym}|lapse|2026-06-01|1";
         Assert.Null(await Ledger.GetOutreachAsync(PracticeId, Answered.Id));
         Assert.Equal(Answered with { PatientId = pseudonym, TherapistId = null, ErasedAt = Now }, (await Ledger.GetOutreachAsync(PracticeId, id))!.Value);
@@ -113,7 +113,7 @@ public sealed class RetentionSweepTests(AzuriteFixture fixture) : PrivacyTestBas
 
         await Sweep().SweepAsync(CancellationToken.None);
 
-        var pseudonym = Erasure.ErasedPatientIdOf(PracticeId, "pat_2");
+        var pseudonym = await PseudonymOfAsync(PracticeId, "pat_2");
         Assert.Equal(
             [new FeedbackEntry(PracticeId, $"{pseudonym}|lapse|2026-06-01|1", pseudonym, 5, null, At("2026-06-02T10:00:00Z"), At("2026-06-02T10:00:00Z"))],
             await CollectAsync(Feedback.ListFeedbackAsync(PracticeId)));
@@ -131,8 +131,20 @@ public sealed class RetentionSweepTests(AzuriteFixture fixture) : PrivacyTestBas
             new[] { OldPlanned, OldSending, AtCutOff, Recent }.OrderBy(r => r.Id, StringComparer.Ordinal),
             rows.OrderBy(r => r.Id, StringComparer.Ordinal));
         Assert.NotNull(await Patients.GetPatientAsync(PracticeId, "pat_1"));
-        var erasedOld = (await Ledger.GetOutreachAsync(PracticeId, $"{Erasure.ErasedPatientIdOf(PracticeId, "pat_1")}|lapse|2027-01-05|1"))!.Value;
+        var erasedOld = (await Ledger.GetOutreachAsync(PracticeId, $"{await PseudonymOfAsync(PracticeId, "pat_1")}|lapse|2027-01-05|1"))!.Value;
         Assert.Equal(Old with { PatientId = erasedOld.PatientId, TherapistId = null, ErasedAt = Now }, erasedOld);
+    }
+
+    [Fact]
+    public async Task Creates_a_pseudonym_key_on_first_need_only_for_a_practice_with_rows_to_erase()
+    {
+        await SeedAsync();
+        Assert.Null(await StoredPseudonymKeyAsync(PracticeId));
+
+        await Sweep().SweepAsync(CancellationToken.None);
+
+        Assert.Equal(32, Convert.FromBase64String((await StoredPseudonymKeyAsync(PracticeId))!).Length);
+        Assert.Null(await StoredPseudonymKeyAsync("prac_empty"));
     }
 
     [Fact]
