@@ -1,6 +1,5 @@
 // How the report is answered: JSON by default, CSV when the Accept header asks for it.
 using System.Globalization;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Reengage.Core.Report;
@@ -21,7 +20,7 @@ public static class ReportAnswers
         }
         var period = report.Figures.Period;
         var filename = string.Create(CultureInfo.InvariantCulture, $"reengage-report-{report.PracticeId}-{period.From:yyyy-MM-dd}-{period.To:yyyy-MM-dd}.csv");
-        return new CsvAnswer(ReportCsv.Write(report.Figures), filename);
+        return new CsvAnswer(ReportCsv.Encode(report.Figures), filename);
     }
 
     /// <summary>CSV when the client names <c>text/csv</c> and does not prefer <c>application/json</c> (by q-value).</summary>
@@ -45,7 +44,7 @@ public static class ReportAnswers
         return csv > 0 && csv >= json;
     }
 
-    private sealed class CsvAnswer(string csv, string filename) : IActionResult
+    private sealed class CsvAnswer(byte[] csv, string filename) : IActionResult
     {
         public async Task ExecuteResultAsync(ActionContext context)
         {
@@ -55,10 +54,8 @@ public static class ReportAnswers
             response.Headers.CacheControl = "no-store";
             response.Headers.Vary = "Accept";
             response.Headers.ContentDisposition = $"attachment; filename=\"{filename}\"";
-            // UTF-8 without a byte-order mark, as docs/report.md says.
-            var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(csv);
-            response.ContentLength = bytes.Length;
-            await response.Body.WriteAsync(bytes, context.HttpContext.RequestAborted).ConfigureAwait(false);
+            response.ContentLength = csv.Length;
+            await response.Body.WriteAsync(csv, context.HttpContext.RequestAborted).ConfigureAwait(false);
         }
     }
 }

@@ -1,6 +1,11 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
+using CsvHelper;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Reengage.Core.Model;
@@ -240,28 +245,71 @@ public sealed class PracticeReportTests(AzuriteFixture fixture) : AdminTestBase(
         Assert.Equal((1, 1, 0), (total["planned"]!.GetValue<int>(), total["pending"]!.GetValue<int>(), total["sent"]!.GetValue<int>()));
     }
 
+    /// <summary>The CSV answer as bytes, as the host sends them (a string would hide or mangle the byte-order mark).</summary>
+    private async Task<(IHeaderDictionary Headers, byte[] Body)> GetCsvAsync(string search, string key)
+    {
+        var request = Request("GET", key);
+        request.QueryString = new QueryString(search);
+        request.Headers.Accept = "text/csv";
+        var result = await Functions.PracticeReport(request, A, CancellationToken.None);
+        var context = new DefaultHttpContext();
+        using var body = new MemoryStream();
+        context.Response.Body = body;
+        await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
+        Assert.Equal(200, context.Response.StatusCode);
+        return (context.Response.Headers, body.ToArray());
+    }
+
+    /// <summary>The records as a program reads the file: CsvHelper over the bytes, byte-order mark included, with the separator.</summary>
+    private static List<string[]> Records(byte[] body, char separator)
+    {
+        Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, body[..3]);
+        Assert.Equal("\r\n"u8.ToArray(), body[^2..]);
+        using var reader = CsvReader.Create(body, CsvReaderOptions.Default with { Separator = separator, HasHeader = false });
+        var records = new List<string[]>();
+        while (reader.Read()) records.Add(reader.Current.ToArray());
+        Assert.Equal("row", records[0][0]);
+        Assert.All(records, r => Assert.Equal(records[0].Length, r.Length));
+        return records;
+    }
+
     [Fact]
     public async Task Accept_text_csv_answers_CSV_with_a_header_a_line_per_group_and_a_total_line()
     {
         var (key, _) = await SeedAsync();
-        var answer = await GetReportAsync(A, Q1 + "&groupBy=therapist", key, "text/csv");
-        Assert.Equal(200, answer.Status);
-        Assert.Equal("text/csv; charset=utf-8; header=present", answer.Header("Content-Type"));
-        Assert.Equal($"attachment; filename=\"reengage-report-{A}-2027-01-01-2027-04-01.csv\"", answer.Header("Content-Disposition"));
-        Assert.Equal("no-store", answer.Header("Cache-Control"));
-        Assert.Equal("Accept", answer.Header("Vary"));
-        // No byte-order mark (docs/report.md): the body starts with the header's first column.
-        Assert.StartsWith("row,key,label,", answer.Body, StringComparison.Ordinal);
-        Assert.EndsWith("\r\n", answer.Body, StringComparison.Ordinal);
-        var lines = answer.Body[..^2].Split("\r\n");
-        Assert.Equal(1 + 2 + 1, lines.Length);
-        var header = lines[0].Split(',');
-        string Cell(string line, string column) => line.Split(',')[Array.IndexOf(header, column)];
+        var (headers, body) = await GetCsvAsync(Q1 + "&groupBy=therapist", key);
+        Assert.Equal("text/csv; charset=utf-8; header=present", headers.ContentType.ToString());
+        Assert.Equal($"attachment; filename=\"reengage-report-{A}-2027-01-01-2027-04-01.csv\"", headers.ContentDisposition.ToString());
+        Assert.Equal("no-store", headers.CacheControl.ToString());
+        Assert.Equal("Accept", headers.Vary.ToString());
+        Assert.Equal(body.Length, headers.ContentLength);
+        // The UTF-8 byte-order mark, then the header's first columns, comma-separated in English (docs/report.md, "CSV").
+        Assert.Equal([0xEF, 0xBB, 0xBF, .. "row,key,label,"u8.ToArray()], body[..17]);
+        var lines = Records(body, ',');
+        Assert.Equal(1 + 2 + 1, lines.Count);
+        var header = lines[0];
+        string Cell(string[] line, string column) => line[Array.IndexOf(header, column)];
         Assert.Equal(("th_2", "Bruno Adam"), (Cell(lines[1], "key"), Cell(lines[1], "label")));
         Assert.Equal(("th_1", "Dr Léa Martin"), (Cell(lines[2], "key"), Cell(lines[2], "label")));
         Assert.Equal("total", Cell(lines[3], "row"));
         Assert.Equal(("2", "1", "1", "2"), (Cell(lines[3], "planned"), Cell(lines[3], "skipped_cooldown"), Cell(lines[3], "book_clicks"), Cell(lines[3], "scanner_visits")));
         Assert.Equal(("-0.5", "0.5", "1"), (Cell(lines[3], "difference"), Cell(lines[3], "emailed_rate"), Cell(lines[3], "held_out_rate")));
+    }
+
+    [Fact]
+    public async Task In_French_the_CSV_is_separated_by_semicolons_with_decimal_commas_for_French_Excel()
+    {
+        var (key, _) = await SeedAsync();
+        var (headers, body) = await GetCsvAsync(Q1 + "&groupBy=month&lang=fr", key);
+        Assert.Equal("text/csv; charset=utf-8; header=present", headers.ContentType.ToString());
+        Assert.Equal([0xEF, 0xBB, 0xBF, .. "row;key;label;"u8.ToArray()], body[..17]);
+        Assert.Contains("\r\ngroup;2027-02;février 2027;", Encoding.UTF8.GetString(body), StringComparison.Ordinal);
+        var lines = Records(body, ';');
+        var header = lines[0];
+        string Cell(string[] line, string column) => line[Array.IndexOf(header, column)];
+        Assert.Equal(["janvier 2027", "février 2027", "mars 2027"], lines.Skip(1).SkipLast(1).Select(l => Cell(l, "label")));
+        Assert.Equal(("-0,5", "0,5", "1"), (Cell(lines[^1], "difference"), Cell(lines[^1], "emailed_rate"), Cell(lines[^1], "held_out_rate")));
+        Assert.StartsWith("Pas encore assez de données", Cell(lines[^1], "verdict"), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -278,7 +326,7 @@ public sealed class PracticeReportTests(AzuriteFixture fixture) : AdminTestBase(
         var answer = await GetReportAsync(A, Q1, key, accept);
         Assert.Equal(200, answer.Status);
         Assert.Equal(csv, answer.Header("Content-Type")!.StartsWith("text/csv", StringComparison.Ordinal));
-        Assert.Equal(csv, answer.Body.StartsWith("row,", StringComparison.Ordinal));
+        Assert.Equal(csv, answer.Body.StartsWith("\uFEFFrow,", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -37,6 +37,7 @@ public sealed class ReportLocalHostTests(AzuriteFixture azurite)
                     ["LAPSED_SCAN_SCHEDULE"] = "0 0 5 * * *",
                     ["MILESTONE_SCAN_SCHEDULE"] = "0 15 5 * * *",
                     ["SEASONAL_SCAN_SCHEDULE"] = "0 30 5 * * *",
+                    ["RETENTION_SWEEP_SCHEDULE"] = "0 0 3 * * 0",
                 },
                 Configure = builder =>
                 {
@@ -72,7 +73,12 @@ public sealed class ReportLocalHostTests(AzuriteFixture azurite)
             Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
             Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
             var bytes = await csv.Content.ReadAsByteArrayAsync();
-            Assert.Equal("row,"u8.ToArray(), bytes[..4]);
+            // The UTF-8 byte-order mark reaches the client through the host (Excel needs it to read the accents).
+            Assert.Equal([0xEF, 0xBB, 0xBF, .. "row,"u8.ToArray()], bytes[..7]);
+            using var frenchRequest = new HttpRequestMessage(HttpMethod.Get, $"/api/practices/{practiceId}/report?from=2027-01-01&to=2027-02-01&lang=fr");
+            frenchRequest.Headers.Accept.ParseAdd("text/csv");
+            using var french = await client.SendAsync(frenchRequest);
+            Assert.Equal([0xEF, 0xBB, 0xBF, .. "row;"u8.ToArray()], (await french.Content.ReadAsByteArrayAsync())[..7]);
 
             using var badQuery = await client.GetAsync($"/api/practices/{practiceId}/report?groupBy=week");
             Assert.Equal(HttpStatusCode.BadRequest, badQuery.StatusCode);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CsvHelper;
 using Reengage.Core.Model;
 using Reengage.Core.Report;
 using Reengage.Functions.Report;
@@ -90,6 +91,10 @@ public sealed class TypeScriptReportParityTests
         Assert.Equal(["en", "fr"], cases.Select(c => c.GetProperty("query").GetProperty("language").GetString()).Distinct().Order(StringComparer.Ordinal));
         Assert.Contains(cases, c => c.GetProperty("figures").GetProperty("holdout").GetProperty("excludedMixed").GetInt32() > 0);
         Assert.Contains(cases, c => c.GetProperty("csv").GetString()!.Contains("skipped_some_new_reason", StringComparison.Ordinal));
+        // French cases with decimals, so the French decimal mark is compared, not just the separator.
+        Assert.Contains(cases, c => c.GetProperty("query").GetProperty("language").GetString() == "fr"
+            && c.GetProperty("figures").GetProperty("total").GetProperty("rebookedRate") is { ValueKind: JsonValueKind.Number } rate
+            && rate.GetDouble() is > 0 and < 1);
     }
 
     [Theory]
@@ -108,50 +113,52 @@ public sealed class TypeScriptReportParityTests
         Assert.True(JsonNode.DeepEquals(expected, json), $"case {number}\nexpected:\n{expected!.ToJsonString()}\nactual:\n{json.ToJsonString()}");
     }
 
+    /// <summary>
+    /// The same cells as the TypeScript CSV, read by CsvHelper. The TypeScript sent no byte-order mark and commas with
+    /// <c>.</c> decimals in every language; the C# file starts with the byte-order mark and, in French, is separated by
+    /// <c>;</c> with <c>,</c> decimals (docs/report.md, "CSV"), so the TypeScript's number cells are given the French
+    /// decimal mark before comparing.
+    /// </summary>
     [Theory]
     [MemberData(nameof(CaseNumbers))]
-    public void The_same_CSV_as_the_TypeScript_report(int number)
+    public void The_same_CSV_cells_as_the_TypeScript_report(int number)
     {
         var c = Cases.Value[number];
-        var lines = Records(ReportCsv.Write(CSharpFigures(c)));
-        var column = Array.IndexOf(lines[0], "scanner_visits");
-        Assert.Equal("book_clicks", lines[0][column - 1]);
-        Assert.All(lines.Skip(1), line => Assert.Equal("0", line[column]));
-        var withoutScanners = string.Concat(lines.Select(line => string.Join(',', line.Where((_, i) => i != column)) + "\r\n"));
-        Assert.Equal(c.GetProperty("csv").GetString(), withoutScanners);
+        var figures = CSharpFigures(c);
+        var french = figures.Language == Locale.Fr;
+        var bytes = ReportCsv.Encode(figures);
+        Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
+        var actual = Records(new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes[3..]), french ? ';' : ',');
+        var column = Array.IndexOf(actual[0], "scanner_visits");
+        Assert.Equal("book_clicks", actual[0][column - 1]);
+        Assert.All(actual.Skip(1), line => Assert.Equal("0", line[column]));
+        string[][] withoutScanners = [.. actual.Select(line => line.Where((_, i) => i != column).ToArray())];
+
+        var typescript = c.GetProperty("csv").GetString()!;
+        Assert.NotEqual('\uFEFF', typescript[0]);
+        var expected = Records(typescript, ',');
+        var header = expected[0];
+        string[] textColumns = ["row", "key", "label", "verdict"];
+        string[][] inLanguage =
+        [
+            header,
+            .. expected.Skip(1).Select(line => line.Select((cell, i) => french && !textColumns.Contains(header[i]) ? cell.Replace('.', ',') : cell).ToArray()),
+        ];
+        Assert.Equal(inLanguage.Length, withoutScanners.Length);
+        for (var i = 0; i < inLanguage.Length; i++)
+        {
+            Assert.True(inLanguage[i].SequenceEqual(withoutScanners[i]), $"case {number}, line {i}\nexpected: {string.Join(" | ", inLanguage[i])}\nactual:   {string.Join(" | ", withoutScanners[i])}");
+        }
     }
 
-    /// <summary>RFC 4180 records, each cell kept as written (quotes included), so the lines can be written back as they were.</summary>
-    private static List<string[]> Records(string csv)
+    /// <summary>RFC 4180 records as CsvHelper reads them with the given separator; every line as long as the header.</summary>
+    private static List<string[]> Records(string csv, char separator)
     {
+        Assert.EndsWith("\r\n", csv, StringComparison.Ordinal);
+        using var reader = CsvReader.FromText(csv, CsvReaderOptions.Default with { Separator = separator, HasHeader = false });
         var records = new List<string[]>();
-        var cells = new List<string>();
-        var cell = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < csv.Length; i++)
-        {
-            var ch = csv[i];
-            if (ch == '"') quoted = !quoted;
-            if (!quoted && ch == ',')
-            {
-                cells.Add(cell.ToString());
-                cell.Clear();
-            }
-            else if (!quoted && ch == '\r' && i + 1 < csv.Length && csv[i + 1] == '\n')
-            {
-                cells.Add(cell.ToString());
-                cell.Clear();
-                records.Add([.. cells]);
-                cells.Clear();
-                i++;
-            }
-            else
-            {
-                cell.Append(ch);
-            }
-        }
-        Assert.Empty(cells);
-        Assert.Equal(0, cell.Length);
+        while (reader.Read()) records.Add(reader.Current.ToArray());
+        Assert.All(records, r => Assert.Equal(records[0].Length, r.Length));
         return records;
     }
 }
