@@ -67,6 +67,7 @@ public sealed partial class PagesFixture : IAsyncLifetime
                 ["LAPSED_SCAN_SCHEDULE"] = "0 0 5 * * *",
                 ["MILESTONE_SCAN_SCHEDULE"] = "0 15 5 * * *",
                 ["SEASONAL_SCAN_SCHEDULE"] = "0 30 5 * * *",
+                ["RETENTION_SWEEP_SCHEDULE"] = "0 0 3 * * 0",
             },
             Configure = builder =>
             {

@@ -55,6 +55,7 @@ internal static class EndToEndBench
                 ["LAPSED_SCAN_SCHEDULE"] = "0 0 5 * * *",
                 ["MILESTONE_SCAN_SCHEDULE"] = "0 15 5 * * *",
                 ["SEASONAL_SCAN_SCHEDULE"] = "0 30 5 * * *",
+                ["RETENTION_SWEEP_SCHEDULE"] = "0 0 3 * * 0",
                 ["Logging:LogLevel:Default"] = "Warning",
             },
             Configure = builder =>

@@ -48,6 +48,7 @@ public sealed class EmailEventsLocalHostTests(AzuriteFixture azurite)
                     ["LAPSED_SCAN_SCHEDULE"] = "0 0 5 * * *",
                     ["MILESTONE_SCAN_SCHEDULE"] = "0 15 5 * * *",
                     ["SEASONAL_SCAN_SCHEDULE"] = "0 30 5 * * *",
+                    ["RETENTION_SWEEP_SCHEDULE"] = "0 0 3 * * 0",
                 },
             });
             Assert.Contains(host.Functions, f => f.Name == "processEmailEvents");
