@@ -56,19 +56,11 @@ public sealed partial class PagesFixture : IAsyncLifetime
         _host = await LocalFunctionsHost.StartAsync(new LocalFunctionsHostOptions
         {
             Port = port,
-            Settings = new Dictionary<string, string?>
+            Settings = SampleSettings.ForAzurite(_azurite.ConnectionString, _outbox, new Dictionary<string, string?>
             {
-                ["ReengageStorage"] = _azurite.ConnectionString,
-                ["AzureWebJobsStorage"] = _azurite.ConnectionString,
-                ["EMAIL_TRANSPORT"] = "outbox",
-                ["OUTBOX_DIR"] = _outbox,
                 ["PUBLIC_BASE_URL"] = BaseUrl.AbsoluteUri.TrimEnd('/'),
                 ["LINK_SIGNING_KEYS"] = $"{Key.Id}:{Convert.ToBase64String(Key.Secret)}",
-                ["LAPSED_SCAN_SCHEDULE"] = "0 0 5 * * *",
-                ["MILESTONE_SCAN_SCHEDULE"] = "0 15 5 * * *",
-                ["SEASONAL_SCAN_SCHEDULE"] = "0 30 5 * * *",
-                ["RETENTION_SWEEP_SCHEDULE"] = "0 0 3 * * 0",
-            },
+            }),
             Configure = builder =>
             {
                 builder.Services.AddSingleton<TimeProvider>(Clock);

@@ -37,19 +37,7 @@ public sealed class EmailEventsLocalHostTests(AzuriteFixture azurite)
             {
                 Port = 0,
                 AppDirectory = directory,
-                Settings = new Dictionary<string, string?>
-                {
-                    ["ReengageStorage"] = azurite.ConnectionString,
-                    ["AzureWebJobsStorage"] = azurite.ConnectionString,
-                    ["EMAIL_TRANSPORT"] = "outbox",
-                    ["OUTBOX_DIR"] = Path.Combine(directory, "outbox"),
-                    ["PUBLIC_BASE_URL"] = "http://localhost:7071",
-                    ["LINK_SIGNING_KEYS"] = "local1:TE9DQUwgREVWRUxPUE1FTlQgT05MWSAtIG5ldmVyIHVzZSB0aGlzIGtleSBpbiBBenVyZQ==",
-                    ["LAPSED_SCAN_SCHEDULE"] = "0 0 5 * * *",
-                    ["MILESTONE_SCAN_SCHEDULE"] = "0 15 5 * * *",
-                    ["SEASONAL_SCAN_SCHEDULE"] = "0 30 5 * * *",
-                    ["RETENTION_SWEEP_SCHEDULE"] = "0 0 3 * * 0",
-                },
+                Settings = SampleSettings.ForAzurite(azurite.ConnectionString, Path.Combine(directory, "outbox")),
             });
             Assert.Contains(host.Functions, f => f.Name == "processEmailEvents");
 
@@ -59,7 +47,8 @@ public sealed class EmailEventsLocalHostTests(AzuriteFixture azurite)
             await clients.EmailEvents.SendMessageAsync(malformed);
             await raw.SendMessageAsync(notBase64);
 
-            await UntilAsync(async () => (await world.RowAsync(sent)).Status == OutreachStatus.Bounced, "the bounce to be applied");
+            // The message's two events are written one after the other: wait for both.
+            await UntilAsync(async () => await world.RowAsync(sent) is { Status: OutreachStatus.Bounced, ViewedAt: not null }, "the bounce and the view to be applied");
             var row = await world.RowAsync(sent);
             Assert.Equal(("Bounced", new DateTimeOffset(2027, 1, 5, 9, 40, 0, TimeSpan.Zero)), (row.DeliveryStatus, row.ViewedAt!.Value));
             Assert.True(await world.IsSuppressedAsync("pat_host"));
