@@ -11,6 +11,7 @@ public static class AdminServiceCollectionExtensions
         services.AddSingleton<PracticeKeyAuthorizer>();
         services.AddSingleton<PracticeAdmin>();
         services.AddSingleton<PatientExport>();
+        services.AddSingleton<CredentialAdmin>();
         return services;
     }
 }

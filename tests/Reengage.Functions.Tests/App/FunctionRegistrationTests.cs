@@ -32,6 +32,8 @@ public sealed class FunctionRegistrationTests
         ["erasePatient"] = new("httpTrigger", "practices/{practiceId}/patients/{patientId}", ["delete"], "Function"),
         ["sweepRetention"] = new("timerTrigger", Schedule: "%RETENTION_SWEEP_SCHEDULE%"),
         ["practiceReport"] = new("httpTrigger", "practices/{practiceId}/report", ["get"], "Function"),
+        ["rotatePracticeKey"] = new("httpTrigger", "practices/{practiceId}/keys/rotate", ["post"], "Function"),
+        ["rotateWebhookSecret"] = new("httpTrigger", "practices/{practiceId}/webhook-secrets/{source}/rotate", ["post"], "Function"),
     };
 
     private static JsonElement[] Metadata()
