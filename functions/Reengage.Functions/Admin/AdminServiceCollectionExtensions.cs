@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Reengage.Functions.Settings;
 
 namespace Reengage.Functions.Admin;
 
@@ -12,6 +13,8 @@ public static class AdminServiceCollectionExtensions
         services.AddSingleton<PracticeAdmin>();
         services.AddSingleton<PatientExport>();
         services.AddSingleton<CredentialAdmin>();
+        services.AddSingleton<IntegrationAdmin>();
+        services.AddSingleton(sp => new IntegrationLinks(sp.GetRequiredService<ReengageSettings>().PublicBaseUrl));
         return services;
     }
 }

@@ -67,9 +67,13 @@ public sealed class CredentialAdminFunctions(CredentialAdmin admin, PracticeKeyA
                     return Problems.InvalidJson();
                 }
                 var problems = new List<FieldProblem>();
-                if (!WebhookRotationInput.TryParse(body, problems, out given)) return Problems.Invalid("Invalid request body", problems);
+                var parsed = AdminBodies.ParseOrRefuse(() => WebhookRotationInput.TryParse(body, problems, out var secret) ? new Given(secret) : null, problems);
+                if (parsed is null) return Problems.Invalid("Invalid request body", problems);
+                given = parsed.Secret;
             }
             var rotated = await admin.RotateWebhookSecretAsync(practiceId, webhookSource, given, cancellationToken).ConfigureAwait(false);
             return AdminHttp.Json(StatusCodes.Status200OK, rotated, CredentialJsonContext.Default.RotatedWebhookSecretJson);
         });
+
+    private sealed record Given(string? Secret);
 }

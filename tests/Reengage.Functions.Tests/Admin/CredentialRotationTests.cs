@@ -120,6 +120,7 @@ public sealed class CredentialRotationTests(AzuriteFixture fixture) : AdminTestB
         var text = await RotateSecretAsync(Id, "calcom", key, """{"secret":"acuity-issued-secret-0123"}""", "text/plain");
         var large = await RotateSecretAsync(Id, "calcom", key, $$"""{"secret":"{{new string('s', 4100)}}"}""");
         var source = await RotateSecretAsync(Id, "zoom", key);
+        var surrogate = await RotateSecretAsync(Id, "calcom", key, """{"secret":"\ud800-half-of-a-pair-0123"}""");
 
         Assert.All([tooShort, tooLong, spaced, control, number, unknown, array], a => Assert.Equal(400, a.Status));
         Assert.Equal("must be at least 16 characters", tooShort.MessageOf("secret"));
@@ -129,6 +130,7 @@ public sealed class CredentialRotationTests(AzuriteFixture fixture) : AdminTestB
         Assert.Equal("must be a string", number.MessageOf("secret"));
         Assert.Equal(["current"], unknown.Fields);
         Assert.Equal(["(body)"], array.Fields);
+        Assert.Equal(["(body)"], surrogate.Fields);
         Assert.Equal("application/problem+json", tooShort.Header("Content-Type"));
         Assert.Equal(400, notJson.Status);
         Assert.Equal(415, text.Status);

@@ -34,6 +34,10 @@ public sealed class FunctionRegistrationTests
         ["practiceReport"] = new("httpTrigger", "practices/{practiceId}/report", ["get"], "Function"),
         ["rotatePracticeKey"] = new("httpTrigger", "practices/{practiceId}/keys/rotate", ["post"], "Function"),
         ["rotateWebhookSecret"] = new("httpTrigger", "practices/{practiceId}/webhook-secrets/{source}/rotate", ["post"], "Function"),
+        ["getTherapistMapping"] = new("httpTrigger", "practices/{practiceId}/therapist-mapping", ["get"], "Function"),
+        ["putTherapistMapping"] = new("httpTrigger", "practices/{practiceId}/therapist-mapping", ["put"], "Function"),
+        ["putAcuityCredentials"] = new("httpTrigger", "practices/{practiceId}/integrations/acuity", ["put"], "Function"),
+        ["getIntegrations"] = new("httpTrigger", "practices/{practiceId}/integrations", ["get"], "Function"),
     };
 
     private static JsonElement[] Metadata()
