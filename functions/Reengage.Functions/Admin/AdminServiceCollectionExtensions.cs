@@ -14,6 +14,7 @@ public static class AdminServiceCollectionExtensions
         services.AddSingleton<PatientExport>();
         services.AddSingleton<CredentialAdmin>();
         services.AddSingleton<IntegrationAdmin>();
+        services.AddSingleton<TemplateAdmin>();
         services.AddSingleton(sp => new IntegrationLinks(sp.GetRequiredService<ReengageSettings>().PublicBaseUrl));
         return services;
     }

@@ -38,6 +38,9 @@ public sealed class FunctionRegistrationTests
         ["putTherapistMapping"] = new("httpTrigger", "practices/{practiceId}/therapist-mapping", ["put"], "Function"),
         ["putAcuityCredentials"] = new("httpTrigger", "practices/{practiceId}/integrations/acuity", ["put"], "Function"),
         ["getIntegrations"] = new("httpTrigger", "practices/{practiceId}/integrations", ["get"], "Function"),
+        ["putTemplateOverride"] = new("httpTrigger", "practices/{practiceId}/templates/{templateId}/{locale}", ["put"], "Function"),
+        ["getTemplate"] = new("httpTrigger", "practices/{practiceId}/templates/{templateId}/{locale}", ["get"], "Function"),
+        ["deleteTemplateOverride"] = new("httpTrigger", "practices/{practiceId}/templates/{templateId}/{locale}", ["delete"], "Function"),
     };
 
     private static JsonElement[] Metadata()
