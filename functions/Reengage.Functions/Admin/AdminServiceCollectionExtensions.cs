@@ -15,6 +15,7 @@ public static class AdminServiceCollectionExtensions
         services.AddSingleton<CredentialAdmin>();
         services.AddSingleton<IntegrationAdmin>();
         services.AddSingleton<TemplateAdmin>();
+        services.AddSingleton<TemplatePreview>();
         services.AddSingleton(sp => new IntegrationLinks(sp.GetRequiredService<ReengageSettings>().PublicBaseUrl));
         return services;
     }

@@ -9,7 +9,7 @@ using Reengage.Functions.Http;
 
 namespace Reengage.Functions.Functions;
 
-public sealed class TemplateAdminFunctions(TemplateAdmin admin, PracticeKeyAuthorizer authorizer)
+public sealed class TemplateAdminFunctions(TemplateAdmin admin, TemplatePreview preview, PracticeKeyAuthorizer authorizer)
 {
     private const string Route = "practices/{practiceId}/templates/{templateId}/{locale}";
 
@@ -71,6 +71,47 @@ public sealed class TemplateAdminFunctions(TemplateAdmin admin, PracticeKeyAutho
             if (!TemplateAdmin.TryTarget(templateId, locale, out var template, out var language)) return UnknownTemplate();
             await admin.DeleteAsync(practiceId, template, language, cancellationToken).ConfigureAwait(false);
             return new NoContentAnswer();
+        });
+
+    /// <summary>
+    /// A template as a patient would receive it: sample data, or a patient's (<c>patientId</c>, 404 if unknown), and the
+    /// stored sources or a draft (<c>sources</c>, validated like a PUT). 422 when a stored template cannot be rendered.
+    /// </summary>
+    [Function("previewTemplate")]
+    public Task<IActionResult> PreviewTemplate(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = Route + "/preview")] HttpRequest request,
+        string practiceId,
+        string templateId,
+        string locale,
+        CancellationToken cancellationToken) =>
+        AdminHttp.GuardAsync(async () =>
+        {
+            var practice = await authorizer.AuthorizeAsync(request, practiceId, cancellationToken).ConfigureAwait(false);
+            if (practice is null) return PracticeKeyAuthorizer.Denied();
+            if (!TemplateAdmin.TryTarget(templateId, locale, out var template, out var language)) return UnknownTemplate();
+            var body = await AdminBodies.ReadOptionalJsonAsync(request, TemplateSourcesInput.MaxBytes, cancellationToken).ConfigureAwait(false);
+            if (body is JsonBody.Refused refused) return refused.Answer;
+            var input = PreviewInput.Empty;
+            if (body is JsonBody.Parsed parsed)
+            {
+                var problems = new List<FieldProblem>();
+                input = AdminBodies.ParseOrRefuse(() => PreviewInput.Parse(parsed.Value, problems), problems);
+                if (input is null) return Problems.Invalid("Invalid request body", problems);
+            }
+            try
+            {
+                return await preview.PreviewAsync(practice.Value, template, language, input, cancellationToken).ConfigureAwait(false) switch
+                {
+                    PreviewResult.Rendered rendered => AdminHttp.Json(StatusCodes.Status200OK, rendered.Email, PreviewJsonContext.Default.PreviewJson),
+                    PreviewResult.Invalid invalid => Problems.Invalid("Template refused", [invalid.Problem]),
+                    PreviewResult.UnknownPatient => Problems.Of(StatusCodes.Status404NotFound, "Unknown patient", "Nothing is held about this patient in this practice."),
+                    _ => throw new InvalidOperationException("unknown preview result"),
+                };
+            }
+            catch (ReengageException error) when (error.Code == ErrorCode.RenderFailed)
+            {
+                return Problems.Of(StatusCodes.Status422UnprocessableEntity, "Template cannot be rendered", error.Message);
+            }
         });
 
     /// <summary>The renderer's refusal: <c>detail</c> is the first problem as <c>part: message</c>.</summary>

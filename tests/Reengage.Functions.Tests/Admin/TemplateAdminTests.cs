@@ -6,6 +6,7 @@ using Reengage.Core.Model;
 using Reengage.Functions.Admin;
 using Reengage.Functions.Functions;
 using Reengage.Functions.Templates;
+using Reengage.Functions.Tests.Storage;
 
 namespace Reengage.Functions.Tests.Admin;
 
@@ -17,8 +18,18 @@ public sealed class TemplateAdminTests(AzuriteFixture fixture) : AdminTestBase(f
 
     private static readonly ScribanTemplateRenderer Renderer = new();
 
-    private TemplateAdminFunctions Functions =>
-        ActivatorUtilities.CreateInstance<TemplateAdminFunctions>(Services, ActivatorUtilities.CreateInstance<TemplateAdmin>(Services, Renderer));
+    private TemplateAdminFunctions Functions
+    {
+        get
+        {
+            var admin = ActivatorUtilities.CreateInstance<TemplateAdmin>(Services, Renderer);
+            var preview = ActivatorUtilities.CreateInstance<TemplatePreview>(Services, Renderer, admin);
+            return ActivatorUtilities.CreateInstance<TemplateAdminFunctions>(Services, admin, preview);
+        }
+    }
+
+    private Task<Answer> PreviewAsync(string practiceId, string templateId, string locale, string? body, string? key, string contentType = "application/json") =>
+        RunAsync(Functions.PreviewTemplate(Request("POST", key, body, contentType), practiceId, templateId, locale, CancellationToken.None));
 
     /// <summary>The documentation's example override.</summary>
     private static readonly string Valid = JsonSerializer.Serialize(new
@@ -168,6 +179,19 @@ public sealed class TemplateAdminTests(AzuriteFixture fixture) : AdminTestBase(f
             _ => Mutated(part, snippet),
         });
 
+    private static bool IsJson(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
     private static string Mutated(string part, string addition)
     {
         var sources = JsonSerializer.Deserialize<Dictionary<string, string>>(Valid)!;
@@ -178,7 +202,7 @@ public sealed class TemplateAdminTests(AzuriteFixture fixture) : AdminTestBase(f
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
-    public async Task Arbitrary_override_bodies_get_a_documented_status_below_500_and_a_refused_one_changes_nothing(int seed)
+    public async Task Arbitrary_override_and_preview_bodies_get_a_documented_status_below_500_and_a_refused_one_changes_nothing(int seed)
     {
         var key = await CreatePracticeAsync(Id);
         foreach (var (contentType, body) in Probes.Sample(30, new Rnd((ulong)seed, 0x9e3779b97f4a7c15UL), 30))
@@ -189,6 +213,97 @@ public sealed class TemplateAdminTests(AzuriteFixture fixture) : AdminTestBase(f
 
             Assert.True(Documented.Contains(answer.Status), $"{answer.Status} for [{contentType}] {body[..Math.Min(200, body.Length)]}");
             if (answer.Status >= 400) Assert.Equal(before, await StoredAsync());
+
+            // The same sources as a preview's draft: rendered or refused, never stored.
+            var stored = await StoredAsync();
+            var preview = await PreviewAsync(Id, "check-in", "fr", IsJson(body) ? $$"""{"sources":{{body}}}""" : body, key, contentType ?? "");
+            Assert.True(Documented.Contains(preview.Status), $"preview {preview.Status} for [{contentType}] {body[..Math.Min(200, body.Length)]}");
+            Assert.Equal(stored, await StoredAsync());
         }
+    }
+
+    [Fact]
+    public async Task Preview_without_a_body_renders_the_library_with_the_practice_sample_links_and_no_health_data()
+    {
+        var key = await CreatePracticeAsync(Id);
+        await PutTherapistAsync(Id, "th_1", """{"displayName":"Léa Martin","email":"lea@cabinet.example"}""", key);
+        Assert.Equal(200, (await PutPracticeAsync(Id, """{"defaultTherapistId":"th_1"}""", key)).Status);
+
+        var preview = await PreviewAsync(Id, "check-in", "fr", null, key);
+        var progress = await PreviewAsync(Id, "progress", "en", "  ", key, "");
+
+        Assert.Equal(200, preview.Status);
+        Assert.Equal("no-store", preview.Header("Cache-Control"));
+        Assert.Equal("library", preview.Json!["source"]!.GetValue<string>());
+        Assert.Equal("sample", preview.Json!["data"]!.GetValue<string>());
+        var expected = Renderer.Render(TemplateId.CheckIn, Locale.Fr, SampleContexts.Full(Locale.Fr, TemplateId.CheckIn) with
+        {
+            Therapist = new Core.Ports.RenderTherapist("Léa Martin", null),
+            Practice = new Core.Ports.RenderPractice("Cabinet prac_tpl", "https://cabinet.example/rdv"),
+            ProgressNote = null,
+            PlanSummary = null,
+        });
+        Assert.Equal(expected.Subject, preview.Json!["subject"]!.GetValue<string>());
+        Assert.Equal(expected.Html, preview.Json!["html"]!.GetValue<string>());
+        Assert.Equal(expected.Text, preview.Json!["text"]!.GetValue<string>());
+        Assert.Contains("Léa Martin", preview.Json!["html"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains(SampleContexts.Links.Book, preview.Json!["html"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(200, progress.Status);
+        Assert.DoesNotContain(SampleContexts.ProgressNote, progress.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Preview_with_a_patient_uses_their_data_and_the_stored_override_and_a_draft_is_validated_like_a_PUT()
+    {
+        var key = await CreatePracticeAsync(Id);
+        await Services.GetRequiredService<Core.Ports.IPatientStore>().CreatePatientAsync(Builders.FullPatient(Id, "pat_42") with { TherapistId = null });
+        Assert.Equal(201, (await PutAsync(Id, "check-in", "fr", Valid, key)).Status);
+        var draft = JsonSerializer.Deserialize<Dictionary<string, string>>(Valid)!;
+        draft["subject"] = "Brouillon pour {{ patient.firstName }}";
+
+        var patient = await PreviewAsync(Id, "check-in", "fr", """{"patientId":"pat_42"}""", key);
+        var drafted = await PreviewAsync(Id, "check-in", "fr", JsonSerializer.Serialize(new { patientId = "pat_42", sources = draft }), key);
+        var refused = await PreviewAsync(Id, "check-in", "fr", JsonSerializer.Serialize(new { sources = new { subject = "x", html = "<p>{{ links.book }}</p>", text = draft["text"] } }), key);
+        var unknown = await PreviewAsync(Id, "check-in", "fr", """{"patientId":"pat_nobody"}""", key);
+        var bad = await PreviewAsync(Id, "check-in", "fr", """{"patientId":"pat/42","sources":{"subject":1},"x":0}""", key);
+        var notJson = await PreviewAsync(Id, "check-in", "fr", """{"patientId":"pat_42"}""", key, "text/plain");
+
+        Assert.Equal(200, patient.Status);
+        Assert.Equal("override", patient.Json!["source"]!.GetValue<string>());
+        Assert.Equal("patient", patient.Json!["data"]!.GetValue<string>());
+        Assert.Equal("Zoé, des nouvelles du cabinet", patient.Json!["subject"]!.GetValue<string>());
+        Assert.Contains(SampleContexts.Links.Unsubscribe, patient.Json!["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("draft", drafted.Json!["source"]!.GetValue<string>());
+        Assert.Equal("Brouillon pour Zoé", drafted.Json!["subject"]!.GetValue<string>());
+        Assert.Equal(400, refused.Status);
+        Assert.Equal("Template refused", refused.Json!["title"]!.GetValue<string>());
+        Assert.Equal(["sources.html"], refused.Fields);
+        Assert.Equal(404, unknown.Status);
+        Assert.Equal("Unknown patient", unknown.Json!["title"]!.GetValue<string>());
+        Assert.Equal(["patientId", "sources.html", "sources.subject", "sources.text", "x"], bad.Fields.Order(StringComparer.Ordinal));
+        Assert.Equal(415, notJson.Status);
+    }
+
+    [Fact]
+    public async Task Preview_of_a_stored_override_that_cannot_be_rendered_answers_422()
+    {
+        var key = await CreatePracticeAsync(Id);
+        var valid = JsonSerializer.Deserialize<Dictionary<string, string>>(Valid)!;
+        // Written past the validation, as a template accepted under looser limits would be.
+        await Practices.UpsertTemplateOverrideAsync(new Core.Ports.TemplateOverride
+        {
+            PracticeId = Id,
+            TemplateId = TemplateId.CheckIn,
+            Locale = Locale.Fr,
+            Subject = valid["subject"],
+            Html = valid["html"] + "{{ for i in 1..100000 }}x{{ end }}",
+            Text = valid["text"],
+            UpdatedAt = Clock.GetUtcNow(),
+        });
+
+        var answer = await PreviewAsync(Id, "check-in", "fr", null, key);
+
+        Assert.Equal(422, answer.Status);
+        Assert.Equal("Template cannot be rendered", answer.Json!["title"]!.GetValue<string>());
     }
 }

@@ -41,6 +41,7 @@ public sealed class FunctionRegistrationTests
         ["putTemplateOverride"] = new("httpTrigger", "practices/{practiceId}/templates/{templateId}/{locale}", ["put"], "Function"),
         ["getTemplate"] = new("httpTrigger", "practices/{practiceId}/templates/{templateId}/{locale}", ["get"], "Function"),
         ["deleteTemplateOverride"] = new("httpTrigger", "practices/{practiceId}/templates/{templateId}/{locale}", ["delete"], "Function"),
+        ["previewTemplate"] = new("httpTrigger", "practices/{practiceId}/templates/{templateId}/{locale}/preview", ["post"], "Function"),
     };
 
     private static JsonElement[] Metadata()
