@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Reengage.Functions.Settings;
 
 namespace Reengage.Functions.Admin;
 
@@ -11,6 +12,11 @@ public static class AdminServiceCollectionExtensions
         services.AddSingleton<PracticeKeyAuthorizer>();
         services.AddSingleton<PracticeAdmin>();
         services.AddSingleton<PatientExport>();
+        services.AddSingleton<CredentialAdmin>();
+        services.AddSingleton<IntegrationAdmin>();
+        services.AddSingleton<TemplateAdmin>();
+        services.AddSingleton<TemplatePreview>();
+        services.AddSingleton(sp => new IntegrationLinks(sp.GetRequiredService<ReengageSettings>().PublicBaseUrl));
         return services;
     }
 }

@@ -32,6 +32,16 @@ public sealed class FunctionRegistrationTests
         ["erasePatient"] = new("httpTrigger", "practices/{practiceId}/patients/{patientId}", ["delete"], "Function"),
         ["sweepRetention"] = new("timerTrigger", Schedule: "%RETENTION_SWEEP_SCHEDULE%"),
         ["practiceReport"] = new("httpTrigger", "practices/{practiceId}/report", ["get"], "Function"),
+        ["rotatePracticeKey"] = new("httpTrigger", "practices/{practiceId}/keys/rotate", ["post"], "Function"),
+        ["rotateWebhookSecret"] = new("httpTrigger", "practices/{practiceId}/webhook-secrets/{source}/rotate", ["post"], "Function"),
+        ["getTherapistMapping"] = new("httpTrigger", "practices/{practiceId}/therapist-mapping", ["get"], "Function"),
+        ["putTherapistMapping"] = new("httpTrigger", "practices/{practiceId}/therapist-mapping", ["put"], "Function"),
+        ["putAcuityCredentials"] = new("httpTrigger", "practices/{practiceId}/integrations/acuity", ["put"], "Function"),
+        ["getIntegrations"] = new("httpTrigger", "practices/{practiceId}/integrations", ["get"], "Function"),
+        ["putTemplateOverride"] = new("httpTrigger", "practices/{practiceId}/templates/{templateId}/{locale}", ["put"], "Function"),
+        ["getTemplate"] = new("httpTrigger", "practices/{practiceId}/templates/{templateId}/{locale}", ["get"], "Function"),
+        ["deleteTemplateOverride"] = new("httpTrigger", "practices/{practiceId}/templates/{templateId}/{locale}", ["delete"], "Function"),
+        ["previewTemplate"] = new("httpTrigger", "practices/{practiceId}/templates/{templateId}/{locale}/preview", ["post"], "Function"),
     };
 
     private static JsonElement[] Metadata()
