@@ -9,6 +9,7 @@ public static class BookingServiceCollectionExtensions
     public static IServiceCollection AddBookingIngestion(this IServiceCollection services)
     {
         services.TryAddSingleton<BookingIngestion>();
+        services.TryAddSingleton<VendorIngestion>();
         return services;
     }
 }

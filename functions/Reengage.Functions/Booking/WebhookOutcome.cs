@@ -19,6 +19,12 @@ public abstract record WebhookOutcome
 
     public sealed record TooLarge : WebhookOutcome;
 
+    /// <summary>A connection test (Cal.com PING): nothing changes.</summary>
+    public sealed record Ping : WebhookOutcome;
+
+    /// <summary>Authentic and well-formed, but nothing for Reengage (another trigger, no patient with the address).</summary>
+    public sealed record Ignored(string? Id, string Reason) : WebhookOutcome;
+
     public sealed record Accepted(string Id) : WebhookOutcome;
 
     /// <summary>An event id already seen whose effects are all in place: nothing changed.</summary>

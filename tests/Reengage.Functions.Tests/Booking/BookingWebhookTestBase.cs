@@ -34,7 +34,7 @@ public abstract class BookingWebhookTestBase(AzuriteFixture fixture) : StorageTe
     private ServiceProvider? _metrics;
 
     protected FakeTimeProvider Time { get; } = new(Start);
-    protected Practice Practice { get; private set; } = null!;
+    protected Practice Practice { get; set; } = null!;
     protected IPracticeStore Practices { get; private set; } = null!;
     protected TablePatientStore Patients { get; private set; } = null!;
     protected TableAppointmentStore Appointments { get; private set; } = null!;
@@ -58,7 +58,8 @@ public abstract class BookingWebhookTestBase(AzuriteFixture fixture) : StorageTe
         var ingestion = new BookingIngestion(
             Practices, Patients, Appointments, InboundEvents, Ledger, DueIndex, Suppressions,
             new PatientSaver(Patients, DueIndex, Appointments), Time, NullLogger<BookingIngestion>.Instance);
-        Function = new BookingWebhookFunctions(ingestion, new ReengageTelemetry(_metrics.GetRequiredService<IMeterFactory>()));
+        var vendors = new VendorIngestion(Practices, Patients, ingestion, Time, NullLogger<VendorIngestion>.Instance);
+        Function = new BookingWebhookFunctions(ingestion, vendors, new ReengageTelemetry(_metrics.GetRequiredService<IMeterFactory>()));
         Practice = new Practice
         {
             Id = FreshPracticeId(),
