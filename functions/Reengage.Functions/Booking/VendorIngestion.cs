@@ -17,7 +17,7 @@ namespace Reengage.Functions.Booking;
 // address, therapists through the practice's mapping) applied one by one by BookingIngestion, each idempotent by its
 // vendor-derived id. Everything is resolved and validated before anything is written, so that a payload refused with a
 // 400 changes nothing.
-/// <summary>The vendor sources of <c>bookingWebhook</c>: Cal.com.</summary>
+/// <summary>The vendor sources of <c>bookingWebhook</c>: Cal.com and Calendly.</summary>
 public sealed partial class VendorIngestion(
     IPracticeStore practices,
     IPatientStore patients,
@@ -32,30 +32,37 @@ public sealed partial class VendorIngestion(
     public static string SignatureHeaderOf(WebhookSource source) => source switch
     {
         WebhookSource.Calcom => Calcom.SignatureHeader,
-        WebhookSource.Calendly => "Calendly-Webhook-Signature",
+        WebhookSource.Calendly => Calendly.SignatureHeader,
         WebhookSource.Acuity => "X-Acuity-Signature",
         _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Not a vendor source."),
     };
 
-    /// <summary>Authenticates a Cal.com delivery, then parses, validates and applies it.</summary>
-    public async Task<WebhookOutcome> ReceiveCalcomAsync(string practiceId, string? signatureHeader, ReadOnlyMemory<byte> rawBody, CancellationToken cancellationToken)
+    /// <summary>Authenticates a Cal.com or Calendly delivery with the practice's secret for it, then parses, validates and applies it.</summary>
+    public async Task<WebhookOutcome> ReceiveJsonAsync(WebhookSource source, string practiceId, string? signatureHeader, ReadOnlyMemory<byte> rawBody, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(practiceId);
         var (practice, secrets) = await PracticeAndSecretsAsync(practiceId, cancellationToken).ConfigureAwait(false);
-        var candidates = secrets?.Webhooks.TryGetValue(WebhookSource.Calcom, out var secret) == true
-            ? WebhookSecrets.AcceptedSecrets(secret, time.GetUtcNow())
+        var now = time.GetUtcNow();
+        var candidates = secrets?.Webhooks.TryGetValue(source, out var secret) == true
+            ? WebhookSecrets.AcceptedSecrets(secret, now)
             : [];
-        var check = Calcom.Verify(signatureHeader, rawBody.Span, candidates.Count > 0 ? candidates : [UnknownPracticeSecret]);
+        IReadOnlyList<string> tried = candidates.Count > 0 ? candidates : [UnknownPracticeSecret];
+        var check = source switch
+        {
+            WebhookSource.Calcom => Calcom.Verify(signatureHeader, rawBody.Span, tried),
+            WebhookSource.Calendly => Calendly.Verify(signatureHeader, rawBody.Span, tried, now),
+            _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Not a JSON vendor source."),
+        };
         if (check != SignatureCheck.Valid || practice is null || candidates.Count == 0)
         {
             var reason = check == SignatureCheck.Valid ? SignatureCheck.Mismatch : check;
-            LogRejected("calcom", Ids.HashForLog(practiceId), reason);
-            return new WebhookOutcome.Unauthorized(Calcom.SignatureHeader, reason);
+            LogRejected(Wire.Name(source), Ids.HashForLog(practiceId), reason);
+            return new WebhookOutcome.Unauthorized(SignatureHeaderOf(source), reason);
         }
         if (ParseJson(rawBody.Span) is not { } json) return new WebhookOutcome.InvalidJson();
-        var parsed = Calcom.Parse(json);
-        if (parsed.Message is null) return new WebhookOutcome.Invalid("Cal.com payload", parsed.Problems);
-        return await ApplyAsync(practice, WebhookSource.Calcom, parsed.Message, rawBody, cancellationToken).ConfigureAwait(false);
+        var (parsed, what) = source == WebhookSource.Calcom ? (Calcom.Parse(json), "Cal.com payload") : (Calendly.Parse(json), "Calendly payload");
+        if (parsed.Message is null) return new WebhookOutcome.Invalid(what, parsed.Problems);
+        return await ApplyAsync(practice, source, parsed.Message, rawBody, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<(Practice? Practice, PracticeSecrets? Secrets)> PracticeAndSecretsAsync(string practiceId, CancellationToken cancellationToken)

@@ -14,7 +14,7 @@ namespace Reengage.Functions.Functions;
 public sealed class BookingWebhookFunctions(BookingIngestion ingestion, VendorIngestion vendors, ReengageTelemetry telemetry)
 {
     /// <summary>
-    /// The vendor sources' signature headers and media types. Cal.com is read (VendorIngestion); the others are not yet: they
+    /// The vendor sources' signature headers and media types. Cal.com and Calendly are read (VendorIngestion); Acuity is not yet: they
     /// are answered as the TypeScript app answers a source the practice has not set up (415, 413, then 401 naming the
     /// vendor's header), which keeps the route and the no-enumeration rule of the contract.
     /// </summary>
@@ -58,7 +58,7 @@ public sealed class BookingWebhookFunctions(BookingIngestion ingestion, VendorIn
         WebhookOutcome outcome = known switch
         {
             WebhookSource.Generic => await ingestion.ReceiveGenericAsync(practiceId, request.Headers[WebhookSignature.HeaderName], body, cancellationToken).ConfigureAwait(false),
-            WebhookSource.Calcom => await vendors.ReceiveCalcomAsync(practiceId, request.Headers[vendor.Header], body, cancellationToken).ConfigureAwait(false),
+            WebhookSource.Calcom or WebhookSource.Calendly => await vendors.ReceiveJsonAsync(known, practiceId, request.Headers[vendor.Header], body, cancellationToken).ConfigureAwait(false),
             _ => new WebhookOutcome.Unauthorized(vendor.Header, string.IsNullOrEmpty(request.Headers[vendor.Header]) ? SignatureCheck.Missing : SignatureCheck.Mismatch),
         };
         return Answer(source, outcome);

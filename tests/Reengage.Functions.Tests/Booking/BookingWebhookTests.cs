@@ -252,7 +252,6 @@ public sealed class BookingWebhookTests(AzuriteFixture fixture) : BookingWebhook
     }
 
     [Theory]
-    [InlineData("calendly", "Calendly-Webhook-Signature", "application/json")]
     [InlineData("acuity", "X-Acuity-Signature", "application/x-www-form-urlencoded")]
     public async Task A_vendor_source_is_answered_as_one_not_set_up(string source, string header, string contentType)
     {

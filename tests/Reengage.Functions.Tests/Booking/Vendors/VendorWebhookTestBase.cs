@@ -54,6 +54,12 @@ public abstract class VendorWebhookTestBase(AzuriteFixture fixture) : BookingWeb
     protected Task<Answer> CalcomAsync(string body, string secret = CalSecret, string? practiceId = null) =>
         SendAsync(practiceId ?? Practice.Id, body, new Dictionary<string, string> { ["X-Cal-Signature-256"] = CalSignature(body, secret) }, source: "calcom");
 
+    protected static string CalendlySignature(string body, long timestamp, string key = CalendlyKey) =>
+        $"t={timestamp},v1={Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes($"{timestamp}.{body}")))}";
+
+    protected Task<Answer> CalendlyAsync(string body, long? timestamp = null, string key = CalendlyKey) =>
+        SendAsync(Practice.Id, body, new Dictionary<string, string> { ["Calendly-Webhook-Signature"] = CalendlySignature(body, timestamp ?? UnixNow, key) }, source: "calendly");
+
     protected async Task<Patient> PatientByEmailAsync(string email)
     {
         var id = await Patients.FindPatientIdByEmailAsync(Practice.Id, email);
