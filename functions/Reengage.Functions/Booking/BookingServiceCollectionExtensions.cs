@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Reengage.Functions.Settings;
 
 namespace Reengage.Functions.Booking;
 
@@ -10,6 +11,12 @@ public static class BookingServiceCollectionExtensions
     {
         services.TryAddSingleton<BookingIngestion>();
         services.TryAddSingleton<VendorIngestion>();
+        services.TryAddSingleton<IAcuityApi>(sp => new HttpAcuityApi(
+            new HttpClient(),
+            sp.GetRequiredService<ReengageSettings>().AcuityApiBaseUrl,
+            TimeSpan.FromSeconds(5),
+            TimeSpan.FromMilliseconds(500),
+            sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

@@ -17,10 +17,12 @@ namespace Reengage.Functions.Booking;
 // address, therapists through the practice's mapping) applied one by one by BookingIngestion, each idempotent by its
 // vendor-derived id. Everything is resolved and validated before anything is written, so that a payload refused with a
 // 400 changes nothing.
-/// <summary>The vendor sources of <c>bookingWebhook</c>: Cal.com and Calendly.</summary>
+/// <summary>The vendor sources of <c>bookingWebhook</c>: Cal.com, Calendly and Acuity.</summary>
 public sealed partial class VendorIngestion(
     IPracticeStore practices,
     IPatientStore patients,
+    IAppointmentStore appointments,
+    IAcuityApi acuity,
     BookingIngestion ingestion,
     TimeProvider time,
     ILogger<VendorIngestion> logger)
@@ -33,7 +35,7 @@ public sealed partial class VendorIngestion(
     {
         WebhookSource.Calcom => Calcom.SignatureHeader,
         WebhookSource.Calendly => Calendly.SignatureHeader,
-        WebhookSource.Acuity => "X-Acuity-Signature",
+        WebhookSource.Acuity => Acuity.SignatureHeader,
         _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Not a vendor source."),
     };
 
@@ -63,6 +65,59 @@ public sealed partial class VendorIngestion(
         var (parsed, what) = source == WebhookSource.Calcom ? (Calcom.Parse(json), "Cal.com payload") : (Calendly.Parse(json), "Calendly payload");
         if (parsed.Message is null) return new WebhookOutcome.Invalid(what, parsed.Problems);
         return await ApplyAsync(practice, source, parsed.Message, rawBody, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Authenticates an Acuity notification with the account's API key (or, during a rotation, the previous one kept as the
+    /// acuity webhook secret), then fetches the appointment it names and applies the state Acuity's API reports.
+    /// </summary>
+    public async Task<WebhookOutcome> ReceiveAcuityAsync(string practiceId, string? signatureHeader, ReadOnlyMemory<byte> rawBody, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(practiceId);
+        var (practice, secrets) = await PracticeAndSecretsAsync(practiceId, cancellationToken).ConfigureAwait(false);
+        var candidates = new List<string>();
+        if (secrets?.Acuity is { } credentials) candidates.Add(credentials.ApiKey);
+        if (secrets?.Webhooks.TryGetValue(WebhookSource.Acuity, out var secret) == true)
+        {
+            candidates.AddRange(WebhookSecrets.AcceptedSecrets(secret, time.GetUtcNow()).Where(s => !candidates.Contains(s)));
+        }
+        var check = Acuity.Verify(signatureHeader, rawBody.Span, candidates.Count > 0 ? candidates : [UnknownPracticeSecret]);
+        if (check != SignatureCheck.Valid || practice is null || secrets is null || candidates.Count == 0)
+        {
+            var reason = check == SignatureCheck.Valid ? SignatureCheck.Mismatch : check;
+            LogRejected("acuity", Ids.HashForLog(practiceId), reason);
+            return new WebhookOutcome.Unauthorized(Acuity.SignatureHeader, reason);
+        }
+        var note = Acuity.ParseNotification(rawBody.Span);
+        if (note.Ignored is { } ignored) return new WebhookOutcome.Ignored(null, ignored);
+        if (note.Notification is not { } notification) return new WebhookOutcome.Invalid("Acuity notification", note.Problems);
+        if (secrets.Acuity is not { } account) return new WebhookOutcome.UpstreamFailed("No Acuity API credentials are set up for this practice.");
+
+        var lookup = await acuity.GetAppointmentAsync(account, notification.AppointmentId, cancellationToken).ConfigureAwait(false);
+        var reference = $"acuity:{notification.Action}:{notification.AppointmentId}";
+        switch (lookup)
+        {
+            case AcuityLookup.Unavailable:
+                LogAcuityUnavailable(practice.Id);
+                return new WebhookOutcome.UpstreamUnavailable("The Acuity API could not be reached; deliver again later.");
+            case AcuityLookup.NotFound:
+                // Authentic and well-formed, but the appointment is gone: nothing the sender can fix by retrying.
+                LogAcuityNotFound(practice.Id);
+                return new WebhookOutcome.Ignored(reference, "the appointment no longer exists in Acuity");
+            case AcuityLookup.Refused refused:
+                LogAcuityRefused(practice.Id, refused.Status);
+                return new WebhookOutcome.UpstreamFailed($"The Acuity API refused the request (HTTP {refused.Status}).");
+            case AcuityLookup.Found found:
+                var mapped = Acuity.MapAppointment(notification, found.Body, time.GetUtcNow());
+                if (mapped.Message is null)
+                {
+                    LogAcuityUnreadable(practice.Id, string.Join(',', mapped.Problems.Select(p => p.Field)));
+                    return new WebhookOutcome.UpstreamFailed("The Acuity API answered with an appointment that cannot be read.");
+                }
+                return await ApplyAsync(practice, WebhookSource.Acuity, mapped.Message, rawBody, cancellationToken).ConfigureAwait(false);
+            default:
+                throw new InvalidOperationException("Unknown Acuity lookup.");
+        }
     }
 
     private async Task<(Practice? Practice, PracticeSecrets? Secrets)> PracticeAndSecretsAsync(string practiceId, CancellationToken cancellationToken)
@@ -124,7 +179,7 @@ public sealed partial class VendorIngestion(
         var therapist = ChooseTherapist(practice, mapping?.Value, message.TherapistKeys);
 
         var matches = new Dictionary<string, PatientMatch>(StringComparer.Ordinal);
-        var planned = new List<GenericBookingEvent>();
+        var planned = new List<(GenericBookingEvent Event, bool DuplicateWhenStateHeld)>();
         foreach (var change in message.Items)
         {
             var address = change.Person.Email.Trim().ToLowerInvariant();
@@ -138,7 +193,7 @@ public sealed partial class VendorIngestion(
             switch (GenericBookingEventParser.Parse(ToBookingEvent(change, match, therapist)))
             {
                 case BookingEventParse.Valid valid:
-                    planned.Add(valid.Event);
+                    planned.Add((valid.Event, change.DuplicateWhenStateHeld));
                     break;
                 case BookingEventParse.Invalid invalid:
                     return new WebhookOutcome.Invalid("booking", invalid.Problems);
@@ -155,12 +210,32 @@ public sealed partial class VendorIngestion(
         }
 
         var applied = false;
-        foreach (var bookingEvent in planned)
+        foreach (var (bookingEvent, duplicateWhenStateHeld) in planned)
         {
+            if (duplicateWhenStateHeld && await HoldsStateAsync(practice.Id, bookingEvent, cancellationToken).ConfigureAwait(false)) continue;
             var outcome = await ingestion.ApplyAsync(practice, source, bookingEvent, bodyHash, cancellationToken).ConfigureAwait(false);
             applied |= outcome is WebhookOutcome.Accepted;
         }
         return applied ? new WebhookOutcome.Accepted(message.Reference) : new WebhookOutcome.Duplicate(message.Reference);
+    }
+
+    /// <summary>Whether the appointment already has the status, time and therapist the event brings.</summary>
+    private async Task<bool> HoldsStateAsync(string practiceId, GenericBookingEvent bookingEvent, CancellationToken cancellationToken)
+    {
+        if (bookingEvent.Appointment is not { } input) return false;
+        var current = await appointments.GetAppointmentAsync(practiceId, bookingEvent.Patient.Id, input.Id, cancellationToken).ConfigureAwait(false);
+        if (current is null) return false;
+        var held = current.Value;
+        var status = bookingEvent.Type switch
+        {
+            BookingEventType.AppointmentCancelled => AppointmentStatus.Cancelled,
+            BookingEventType.AppointmentCompleted => AppointmentStatus.Completed,
+            BookingEventType.AppointmentNoShow => AppointmentStatus.NoShow,
+            _ => AppointmentStatus.Booked,
+        };
+        return held.Status == status
+            && (input.StartsAt is not { } startsAt || held.StartsAt == startsAt)
+            && (input.TherapistId is null || held.TherapistId == input.TherapistId);
     }
 
     private static TherapistChoice ChooseTherapist(Practice practice, TherapistMapping? mapping, IReadOnlyList<string> keys)
@@ -220,6 +295,18 @@ public sealed partial class VendorIngestion(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Vendor webhook signature rejected: source={Source} practiceRef={PracticeRef} reason={Reason}")]
     private partial void LogRejected(string source, string practiceRef, SignatureCheck reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Acuity API unavailable: practiceId={PracticeId}")]
+    private partial void LogAcuityUnavailable(string practiceId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Acuity appointment not found: practiceId={PracticeId}")]
+    private partial void LogAcuityNotFound(string practiceId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Acuity API refused the credentials: practiceId={PracticeId} status={Status}")]
+    private partial void LogAcuityRefused(string practiceId, int status);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Acuity appointment unreadable: practiceId={PracticeId} fields={Fields}")]
+    private partial void LogAcuityUnreadable(string practiceId, string fields);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Booking therapist not mapped: practiceId={PracticeId} source={Source} keyRefs={KeyRefs} fallbackTherapistId={FallbackTherapistId}")]
     private partial void LogUnmapped(string practiceId, string source, string keyRefs, string? fallbackTherapistId);

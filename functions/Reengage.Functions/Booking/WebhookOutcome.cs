@@ -27,6 +27,12 @@ public abstract record WebhookOutcome
 
     public sealed record Accepted(string Id) : WebhookOutcome;
 
+    /// <summary>The booking tool's API could not be reached in time: the tool should deliver again later (503).</summary>
+    public sealed record UpstreamUnavailable(string Detail) : WebhookOutcome;
+
+    /// <summary>The booking tool's API refused the practice's credentials or answered something unreadable (502).</summary>
+    public sealed record UpstreamFailed(string Detail) : WebhookOutcome;
+
     /// <summary>An event id already seen whose effects are all in place: nothing changed.</summary>
     public sealed record Duplicate(string Id) : WebhookOutcome;
 }

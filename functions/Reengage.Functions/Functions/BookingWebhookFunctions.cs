@@ -14,9 +14,7 @@ namespace Reengage.Functions.Functions;
 public sealed class BookingWebhookFunctions(BookingIngestion ingestion, VendorIngestion vendors, ReengageTelemetry telemetry)
 {
     /// <summary>
-    /// The vendor sources' signature headers and media types. Cal.com and Calendly are read (VendorIngestion); Acuity is not yet: they
-    /// are answered as the TypeScript app answers a source the practice has not set up (415, 413, then 401 naming the
-    /// vendor's header), which keeps the route and the no-enumeration rule of the contract.
+    /// The vendor sources' signature headers and media types; VendorIngestion reads their payloads.
     /// </summary>
     private static readonly FrozenDictionary<WebhookSource, (string Header, bool Form)> Vendors = new Dictionary<WebhookSource, (string, bool)>
     {
@@ -59,7 +57,7 @@ public sealed class BookingWebhookFunctions(BookingIngestion ingestion, VendorIn
         {
             WebhookSource.Generic => await ingestion.ReceiveGenericAsync(practiceId, request.Headers[WebhookSignature.HeaderName], body, cancellationToken).ConfigureAwait(false),
             WebhookSource.Calcom or WebhookSource.Calendly => await vendors.ReceiveJsonAsync(known, practiceId, request.Headers[vendor.Header], body, cancellationToken).ConfigureAwait(false),
-            _ => new WebhookOutcome.Unauthorized(vendor.Header, string.IsNullOrEmpty(request.Headers[vendor.Header]) ? SignatureCheck.Missing : SignatureCheck.Mismatch),
+            _ => await vendors.ReceiveAcuityAsync(practiceId, request.Headers[vendor.Header], body, cancellationToken).ConfigureAwait(false),
         };
         return Answer(source, outcome);
     }
@@ -86,6 +84,12 @@ public sealed class BookingWebhookFunctions(BookingIngestion ingestion, VendorIn
             case WebhookOutcome.Ignored ignored:
                 Count(source, "ignored");
                 return new ObjectResult(new WebhookAnswer { Accepted = true, Ignored = ignored.Reason, Id = ignored.Id }) { StatusCode = StatusCodes.Status202Accepted };
+            case WebhookOutcome.UpstreamUnavailable u:
+                Count(source, "upstream_unavailable");
+                return Problems.Of(StatusCodes.Status503ServiceUnavailable, "Booking tool unavailable", u.Detail, headers: new Dictionary<string, string> { ["Retry-After"] = "60" });
+            case WebhookOutcome.UpstreamFailed u:
+                Count(source, "upstream_failed");
+                return Problems.Of(StatusCodes.Status502BadGateway, "Booking tool error", u.Detail);
             case WebhookOutcome.Accepted a:
                 Count(source, "accepted");
                 return new ObjectResult(new WebhookAnswer { Accepted = true, Id = a.Id }) { StatusCode = StatusCodes.Status202Accepted };

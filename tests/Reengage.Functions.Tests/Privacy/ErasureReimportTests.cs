@@ -40,7 +40,7 @@ public sealed class ErasureReimportTests(AzuriteFixture fixture) : PrivacyTestBa
         get
         {
             var ingestion = new BookingIngestion(Practices, Patients, Appointments, InboundEvents, Ledger, DueIndex, Suppressions, Saver, Clock, NullLogger<BookingIngestion>.Instance);
-            return new(ingestion, new VendorIngestion(Practices, Patients, ingestion, Clock, NullLogger<VendorIngestion>.Instance), Telemetry);
+            return new(ingestion, new VendorIngestion(Practices, Patients, Appointments, new HttpAcuityApi(new HttpClient(), new Uri("http://127.0.0.1:9/api/v1"), TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(20), TimeProvider.System), ingestion, Clock, NullLogger<VendorIngestion>.Instance), Telemetry);
         }
     }
 

@@ -16,6 +16,9 @@ public sealed record VendorPerson(string Email, string? FirstName, Locale? Local
 
 /// <param name="EventId">Vendor-derived and stable across redeliveries: the idempotency key of the canonical event.</param>
 /// <param name="KnownPatientOnly">Apply only to a patient already held: a guest's no-show flag must not create a patient.</param>
+/// <param name="DuplicateWhenStateHeld">
+/// The tool sends no event id or time (Acuity): a delivery whose state is already held is a duplicate, whatever its id.
+/// </param>
 public sealed record VendorAppointmentChange(
     string EventId,
     BookingEventType Type,
@@ -23,7 +26,8 @@ public sealed record VendorAppointmentChange(
     string AppointmentId,
     DateTimeOffset? StartsAt,
     VendorPerson Person,
-    bool KnownPatientOnly = false);
+    bool KnownPatientOnly = false,
+    bool DuplicateWhenStateHeld = false);
 
 public abstract record VendorMessage
 {

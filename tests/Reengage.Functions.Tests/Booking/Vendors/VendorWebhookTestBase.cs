@@ -27,7 +27,9 @@ public abstract class VendorWebhookTestBase(AzuriteFixture fixture) : BookingWeb
     ];
 
     /// <summary>The practice with <c>th_default</c> as its default therapist, the vendors' secrets and the mapping.</summary>
-    protected async Task SetUpVendorsAsync(WebhookSecret? calcom = null)
+    protected static readonly AcuityCredentials AcuityAccount = new("11145481", "acuity-api-key-9c2f4e6a8b0d1f3e");
+
+    protected async Task SetUpVendorsAsync(WebhookSecret? calcom = null, AcuityCredentials? acuity = null)
     {
         Practice = Practice with { DefaultTherapistId = "th_default" };
         await Practices.UpsertPracticeAsync(Practice);
@@ -40,6 +42,7 @@ public abstract class VendorWebhookTestBase(AzuriteFixture fixture) : BookingWeb
                 [WebhookSource.Calcom] = calcom ?? new(CalSecret, null, null),
                 [WebhookSource.Calendly] = new(CalendlyKey, null, null),
             },
+            Acuity = acuity ?? AcuityAccount,
         });
         await Practices.CreateTherapistMappingAsync(new TherapistMapping { PracticeId = Practice.Id, Entries = MappingEntries });
     }
@@ -59,6 +62,13 @@ public abstract class VendorWebhookTestBase(AzuriteFixture fixture) : BookingWeb
 
     protected Task<Answer> CalendlyAsync(string body, long? timestamp = null, string key = CalendlyKey) =>
         SendAsync(Practice.Id, body, new Dictionary<string, string> { ["Calendly-Webhook-Signature"] = CalendlySignature(body, timestamp ?? UnixNow, key) }, source: "calendly");
+
+    protected static string AcuitySignature(string body, string key) =>
+        Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(body)));
+
+    protected Task<Answer> AcuityAsync(string form, string? key = null) =>
+        SendAsync(Practice.Id, form, new Dictionary<string, string> { ["X-Acuity-Signature"] = AcuitySignature(form, key ?? AcuityAccount.ApiKey) },
+            source: "acuity", contentType: "application/x-www-form-urlencoded");
 
     protected async Task<Patient> PatientByEmailAsync(string email)
     {
