@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using FsCheck;
+using FsCheck.Fluent;
 using Reengage.Core.Model;
 using Reengage.Core.Security;
 using Reengage.Functions.Booking;
@@ -205,5 +207,40 @@ public sealed class AcuityWebhookTests(AzuriteFixture fixture) : VendorWebhookTe
         Time.Advance(WebhookSecrets.RotationGrace + TimeSpan.FromMinutes(1));
         Assert.Equal(401, (await AcuityAsync(FixtureText("acuity/order-completed.form"))).Status);
         Assert.Equal(202, (await AcuityAsync(FixtureText("acuity/order-completed.form"), "acuity-new-key")).Status);
+    }
+
+    private static Gen<string> Forms() =>
+        from action in Gen.Elements("scheduled", "appointment.scheduled", "rescheduled", "canceled", "appointment.changed", "changed", "order.completed", "", "x%", "%E9", "appointment.")
+        from id in Gen.Elements(Ana, "1180245002", "1180245099", "", "abc", "-1", "1e3", new string('9', 21), "%31")
+        from calendar in Gen.Elements<string?>(null, "27238", "27239", "x", "")
+        from extra in Gen.Elements("", "&id=2", "&&&", "&=", "&action", "&calendarID=1&calendarID=x", "%", "+")
+        from dropAction in Gen.Elements(false, false, false, true)
+        from dropId in Gen.Elements(false, false, false, true)
+        select string.Join('&', new[]
+        {
+            dropAction ? null : $"action={action}",
+            dropId ? null : $"id={id}",
+            calendar is null ? null : $"calendarID={calendar}",
+        }.Where(p => p is not null)) + extra;
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Arbitrary_correctly_signed_forms_get_a_documented_status_below_500_and_a_refused_one_changes_nothing(int seed)
+    {
+        await SetUpVendorsAsync();
+        StandIn.SetAppointment(Ana, FixtureText("acuity/appointment-1180245001.json"));
+        StandIn.SetAppointment("1180245002", FixtureText("acuity/appointment-1180245002-no-show.json"));
+        int[] documented = [200, 202, 400];
+        foreach (var form in Forms().Sample(40, new Rnd((ulong)seed, 0x9e3779b97f4a7c15UL), 40))
+        {
+            var before = await SnapshotAsync();
+
+            var answer = await AcuityAsync(form);
+
+            Assert.True(documented.Contains(answer.Status), $"{answer.Status} for {form}");
+            if (answer.Status == 400) Assert.Equal(before, await SnapshotAsync());
+            Time.Advance(TimeSpan.FromSeconds(1));
+        }
     }
 }
