@@ -101,6 +101,9 @@ public static partial class GenericBookingEventParser
     [GeneratedRegex(@"^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+\-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}\z", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex EmailPattern();
 
+    /// <summary>Whether <paramref name="text"/> is an address the generic format accepts (vendor payloads are held to it too).</summary>
+    public static bool IsValidEmail(string text) => EmailPattern().IsMatch(text);
+
     [GeneratedRegex(@"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\z", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex LocalePattern();
 

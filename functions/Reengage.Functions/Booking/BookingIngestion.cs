@@ -109,18 +109,22 @@ public sealed partial class BookingIngestion(
         return ((await practice.ConfigureAwait(false))?.Value, (await secrets.ConfigureAwait(false))?.Value);
     }
 
-    /// <summary>Applies a validated event; see the header comment for how redeliveries and crashes are handled.</summary>
-    public async Task<WebhookOutcome> ApplyAsync(Practice practice, GenericBookingEvent bookingEvent, string bodyHash, CancellationToken cancellationToken)
+    /// <summary>Applies a validated event of the generic source; see the header comment for how redeliveries and crashes are handled.</summary>
+    public Task<WebhookOutcome> ApplyAsync(Practice practice, GenericBookingEvent bookingEvent, string bodyHash, CancellationToken cancellationToken) =>
+        ApplyAsync(practice, WebhookSource.Generic, bookingEvent, bodyHash, cancellationToken);
+
+    /// <summary>Applies a validated event (a vendor's, once made canonical), its id recorded under <paramref name="source"/>.</summary>
+    public async Task<WebhookOutcome> ApplyAsync(Practice practice, WebhookSource source, GenericBookingEvent bookingEvent, string bodyHash, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(practice);
         ArgumentNullException.ThrowIfNull(bookingEvent);
         var patientRef = Ids.HashForLog($"{practice.Id}/{bookingEvent.Patient.Id}");
         if (bookingEvent.Type == BookingEventType.PatientDeleted)
         {
-            return await DeletePatientAsync(practice, bookingEvent, bodyHash, patientRef, cancellationToken).ConfigureAwait(false);
+            return await DeletePatientAsync(practice, source, bookingEvent, bodyHash, patientRef, cancellationToken).ConfigureAwait(false);
         }
 
-        var record = NewRecord(practice.Id, bookingEvent, bodyHash);
+        var record = NewRecord(practice.Id, source, bookingEvent, bodyHash);
         // Across optimistic attempts: whether the id was recorded by this delivery, and the record's ETag when it has
         // to be marked applied.
         bool? recordedNow = null;
@@ -139,7 +143,7 @@ public sealed partial class BookingIngestion(
             }
             if (recordedNow == false && stored is null)
             {
-                var earlier = await inboundEvents.GetEventAsync(practice.Id, WebhookSource.Generic, bookingEvent.Id, cancellationToken).ConfigureAwait(false);
+                var earlier = await inboundEvents.GetEventAsync(practice.Id, source, bookingEvent.Id, cancellationToken).ConfigureAwait(false);
                 if (earlier is null || earlier.Value.Status == InboundEventStatus.Applied) return new WebhookOutcome.Duplicate(bookingEvent.Id);
                 pendingEtag = earlier.ETag;
             }
@@ -152,7 +156,7 @@ public sealed partial class BookingIngestion(
             {
                 // A new patient's first delivery may have died between saving the patient and marking its record:
                 // mark it now, so that a redelivery after a later patient.deleted does not bring the patient back.
-                var earlier = await inboundEvents.GetEventAsync(practice.Id, WebhookSource.Generic, bookingEvent.Id, cancellationToken).ConfigureAwait(false);
+                var earlier = await inboundEvents.GetEventAsync(practice.Id, source, bookingEvent.Id, cancellationToken).ConfigureAwait(false);
                 if (earlier is { Value.Status: InboundEventStatus.Received }) pendingEtag = earlier.ETag;
                 return new WebhookOutcome.Duplicate(bookingEvent.Id);
             }
@@ -253,13 +257,13 @@ public sealed partial class BookingIngestion(
     /// The booking tool deleted the patient: its planned emails are skipped, its appointments, DueIndex row and profile
     /// deleted. (Full GDPR erasure, which also clears feedback and ledger fields, is the admin API's.)
     /// </summary>
-    private async Task<WebhookOutcome> DeletePatientAsync(Practice practice, GenericBookingEvent bookingEvent, string bodyHash, string patientRef, CancellationToken cancellationToken)
+    private async Task<WebhookOutcome> DeletePatientAsync(Practice practice, WebhookSource source, GenericBookingEvent bookingEvent, string bodyHash, string patientRef, CancellationToken cancellationToken)
     {
-        var record = NewRecord(practice.Id, bookingEvent, bodyHash);
+        var record = NewRecord(practice.Id, source, bookingEvent, bodyHash);
         var etag = await inboundEvents.RecordIfNewAsync(record, cancellationToken).ConfigureAwait(false);
         if (etag is null)
         {
-            var earlier = await inboundEvents.GetEventAsync(practice.Id, WebhookSource.Generic, bookingEvent.Id, cancellationToken).ConfigureAwait(false);
+            var earlier = await inboundEvents.GetEventAsync(practice.Id, source, bookingEvent.Id, cancellationToken).ConfigureAwait(false);
             if (earlier is null || earlier.Value.Status == InboundEventStatus.Applied)
             {
                 LogDuplicate(practice.Id, Wire.Name(bookingEvent.Type), patientRef);
@@ -295,10 +299,10 @@ public sealed partial class BookingIngestion(
         return new WebhookOutcome.Accepted(bookingEvent.Id);
     }
 
-    private InboundEventRecord NewRecord(string practiceId, GenericBookingEvent bookingEvent, string bodyHash) => new()
+    private InboundEventRecord NewRecord(string practiceId, WebhookSource source, GenericBookingEvent bookingEvent, string bodyHash) => new()
     {
         PracticeId = practiceId,
-        Source = WebhookSource.Generic,
+        Source = source,
         EventId = bookingEvent.Id,
         Type = Wire.Name(bookingEvent.Type),
         Status = InboundEventStatus.Received,

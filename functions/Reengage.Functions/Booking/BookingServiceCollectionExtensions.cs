@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Reengage.Functions.Settings;
 
 namespace Reengage.Functions.Booking;
 
@@ -9,6 +10,13 @@ public static class BookingServiceCollectionExtensions
     public static IServiceCollection AddBookingIngestion(this IServiceCollection services)
     {
         services.TryAddSingleton<BookingIngestion>();
+        services.TryAddSingleton<VendorIngestion>();
+        services.TryAddSingleton<IAcuityApi>(sp => new HttpAcuityApi(
+            new HttpClient(),
+            sp.GetRequiredService<ReengageSettings>().AcuityApiBaseUrl,
+            TimeSpan.FromSeconds(5),
+            TimeSpan.FromMilliseconds(500),
+            sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

@@ -13,6 +13,19 @@ public sealed record WebhookAnswer
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public bool? Duplicate { get; init; }
 
+    /// <summary>Why an authentic delivery changed nothing (<c>202 {"accepted":true,"ignored":…}</c>).</summary>
+    [JsonPropertyName("ignored")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Ignored { get; init; }
+
     [JsonPropertyName("id")]
-    public required string Id { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public required string? Id { get; init; }
+}
+
+/// <summary>The answer to a connection test: <c>200 {"ok":true}</c>.</summary>
+public sealed record PingAnswer
+{
+    [JsonPropertyName("ok")]
+    public bool Ok { get; init; } = true;
 }

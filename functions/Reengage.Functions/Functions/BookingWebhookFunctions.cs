@@ -11,12 +11,10 @@ using Reengage.Functions.Telemetry;
 namespace Reengage.Functions.Functions;
 
 /// <summary><c>POST /api/webhooks/{source}/{practiceId}</c>: booking events in, signature-authenticated (SPEC §8).</summary>
-public sealed class BookingWebhookFunctions(BookingIngestion ingestion, ReengageTelemetry telemetry)
+public sealed class BookingWebhookFunctions(BookingIngestion ingestion, VendorIngestion vendors, ReengageTelemetry telemetry)
 {
     /// <summary>
-    /// The vendor sources' signature headers and media types. Their payloads are not read here yet: they are answered as
-    /// the TypeScript app answers a source the practice has not set up (415, 413, then 401 naming the vendor's header),
-    /// which keeps the route and the no-enumeration rule of the contract.
+    /// The vendor sources' signature headers and media types; VendorIngestion reads their payloads.
     /// </summary>
     private static readonly FrozenDictionary<WebhookSource, (string Header, bool Form)> Vendors = new Dictionary<WebhookSource, (string, bool)>
     {
@@ -55,9 +53,12 @@ public sealed class BookingWebhookFunctions(BookingIngestion ingestion, Reengage
             return Problems.TooLarge(GenericBookingEvent.MaxBytes);
         }
 
-        WebhookOutcome outcome = known == WebhookSource.Generic
-            ? await ingestion.ReceiveGenericAsync(practiceId, request.Headers[WebhookSignature.HeaderName], body, cancellationToken).ConfigureAwait(false)
-            : new WebhookOutcome.Unauthorized(vendor.Header, string.IsNullOrEmpty(request.Headers[vendor.Header]) ? SignatureCheck.Missing : SignatureCheck.Mismatch);
+        WebhookOutcome outcome = known switch
+        {
+            WebhookSource.Generic => await ingestion.ReceiveGenericAsync(practiceId, request.Headers[WebhookSignature.HeaderName], body, cancellationToken).ConfigureAwait(false),
+            WebhookSource.Calcom or WebhookSource.Calendly => await vendors.ReceiveJsonAsync(known, practiceId, request.Headers[vendor.Header], body, cancellationToken).ConfigureAwait(false),
+            _ => await vendors.ReceiveAcuityAsync(practiceId, request.Headers[vendor.Header], body, cancellationToken).ConfigureAwait(false),
+        };
         return Answer(source, outcome);
     }
 
@@ -77,6 +78,18 @@ public sealed class BookingWebhookFunctions(BookingIngestion ingestion, Reengage
             case WebhookOutcome.TooLarge:
                 Count(source, "too_large");
                 return Problems.TooLarge(GenericBookingEvent.MaxBytes);
+            case WebhookOutcome.Ping:
+                Count(source, "ping");
+                return new OkObjectResult(new PingAnswer());
+            case WebhookOutcome.Ignored ignored:
+                Count(source, "ignored");
+                return new ObjectResult(new WebhookAnswer { Accepted = true, Ignored = ignored.Reason, Id = ignored.Id }) { StatusCode = StatusCodes.Status202Accepted };
+            case WebhookOutcome.UpstreamUnavailable u:
+                Count(source, "upstream_unavailable");
+                return Problems.Of(StatusCodes.Status503ServiceUnavailable, "Booking tool unavailable", u.Detail, headers: new Dictionary<string, string> { ["Retry-After"] = "60" });
+            case WebhookOutcome.UpstreamFailed u:
+                Count(source, "upstream_failed");
+                return Problems.Of(StatusCodes.Status502BadGateway, "Booking tool error", u.Detail);
             case WebhookOutcome.Accepted a:
                 Count(source, "accepted");
                 return new ObjectResult(new WebhookAnswer { Accepted = true, Id = a.Id }) { StatusCode = StatusCodes.Status202Accepted };

@@ -34,7 +34,7 @@ public abstract class BookingWebhookTestBase(AzuriteFixture fixture) : StorageTe
     private ServiceProvider? _metrics;
 
     protected FakeTimeProvider Time { get; } = new(Start);
-    protected Practice Practice { get; private set; } = null!;
+    protected Practice Practice { get; set; } = null!;
     protected IPracticeStore Practices { get; private set; } = null!;
     protected TablePatientStore Patients { get; private set; } = null!;
     protected TableAppointmentStore Appointments { get; private set; } = null!;
@@ -58,7 +58,8 @@ public abstract class BookingWebhookTestBase(AzuriteFixture fixture) : StorageTe
         var ingestion = new BookingIngestion(
             Practices, Patients, Appointments, InboundEvents, Ledger, DueIndex, Suppressions,
             new PatientSaver(Patients, DueIndex, Appointments), Time, NullLogger<BookingIngestion>.Instance);
-        Function = new BookingWebhookFunctions(ingestion, new ReengageTelemetry(_metrics.GetRequiredService<IMeterFactory>()));
+        var vendors = new VendorIngestion(Practices, Patients, Appointments, await CreateAcuityApiAsync(), ingestion, Time, NullLogger<VendorIngestion>.Instance);
+        Function = new BookingWebhookFunctions(ingestion, vendors, new ReengageTelemetry(_metrics.GetRequiredService<IMeterFactory>()));
         Practice = new Practice
         {
             Id = FreshPracticeId(),
@@ -72,9 +73,17 @@ public abstract class BookingWebhookTestBase(AzuriteFixture fixture) : StorageTe
         Counter.Reset();
     }
 
+    /// <summary>Acuity's API for the vendor ingestion; by default nothing listens there (Acuity tests give a stand-in).</summary>
+    protected virtual Task<IAcuityApi> CreateAcuityApiAsync() =>
+        Task.FromResult<IAcuityApi>(new HttpAcuityApi(new HttpClient(), new Uri("http://127.0.0.1:9/api/v1"), TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(20), TimeProvider.System));
+
+    /// <summary>Runs after the storage is released; for what a test class started itself.</summary>
+    protected virtual ValueTask DisposeExtrasAsync() => ValueTask.CompletedTask;
+
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
+        await DisposeExtrasAsync();
         if (_metrics is not null) await _metrics.DisposeAsync();
     }
 
@@ -167,8 +176,14 @@ public abstract class BookingWebhookTestBase(AzuriteFixture fixture) : StorageTe
             using var body = new MemoryStream();
             context.Response.Body = body;
             await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
-            return new Answer(context.Response.StatusCode, context.Response.ContentType, body.Length == 0 ? null : JsonNode.Parse(body.ToArray()));
+            return new Answer(context.Response.StatusCode, context.Response.ContentType, body.Length == 0 ? null : JsonNode.Parse(body.ToArray()))
+            {
+                RetryAfter = context.Response.Headers.RetryAfter.ToString(),
+            };
         }
+
+        /// <summary>The <c>Retry-After</c> header, empty when absent (problem answers only).</summary>
+        public string RetryAfter { get; init; } = "";
 
         public IEnumerable<string> ErrorFields => Body?["errors"]?.AsArray().Select(e => e!["field"]!.GetValue<string>()) ?? [];
     }

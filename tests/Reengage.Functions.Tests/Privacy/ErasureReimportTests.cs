@@ -35,9 +35,14 @@ public sealed class ErasureReimportTests(AzuriteFixture fixture) : PrivacyTestBa
 
     private PatientSaver Saver => new(Patients, DueIndex, Appointments);
 
-    private BookingWebhookFunctions Webhook => new(
-        new BookingIngestion(Practices, Patients, Appointments, InboundEvents, Ledger, DueIndex, Suppressions, Saver, Clock, NullLogger<BookingIngestion>.Instance),
-        Telemetry);
+    private BookingWebhookFunctions Webhook
+    {
+        get
+        {
+            var ingestion = new BookingIngestion(Practices, Patients, Appointments, InboundEvents, Ledger, DueIndex, Suppressions, Saver, Clock, NullLogger<BookingIngestion>.Instance);
+            return new(ingestion, new VendorIngestion(Practices, Patients, Appointments, new HttpAcuityApi(new HttpClient(), new Uri("http://127.0.0.1:9/api/v1"), TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(20), TimeProvider.System), ingestion, Clock, NullLogger<VendorIngestion>.Instance), Telemetry);
+        }
+    }
 
     private OutreachPlanner Planner(ISendScheduler scheduler) => new(
         Practices, Patients, DueIndex, Ledger, scheduler, new TableSendSlotStore(Clients.SendSlots), Saver,
