@@ -65,7 +65,7 @@ public sealed class PracticeAdminFunctions(PracticeAdmin admin, PracticeKeyAutho
             var body = await AdminHttp.ReadJsonAsync(request, AdminHttp.MaxSettingsBytes, cancellationToken).ConfigureAwait(false);
             if (body is JsonBody.Refused refused) return refused.Answer;
             var problems = new List<FieldProblem>();
-            var input = ParseOrRefuse(() => TherapistInput.Parse(((JsonBody.Parsed)body).Value, problems), problems);
+            var input = AdminBodies.ParseOrRefuse(() => TherapistInput.Parse(((JsonBody.Parsed)body).Value, problems), problems);
             if (input is null) return Problems.Invalid("Invalid therapist", problems);
             return await admin.PutTherapistAsync(practice.Value, therapistId, input, cancellationToken).ConfigureAwait(false) switch
             {
@@ -120,21 +120,7 @@ public sealed class PracticeAdminFunctions(PracticeAdmin admin, PracticeKeyAutho
         var body = await AdminHttp.ReadJsonAsync(request, AdminHttp.MaxSettingsBytes, cancellationToken).ConfigureAwait(false);
         if (body is JsonBody.Refused refused) return (null, refused.Answer);
         var problems = new List<FieldProblem>();
-        var input = ParseOrRefuse(() => PracticeSettingsInput.Parse(((JsonBody.Parsed)body).Value, problems), problems);
+        var input = AdminBodies.ParseOrRefuse(() => PracticeSettingsInput.Parse(((JsonBody.Parsed)body).Value, problems), problems);
         return input is null ? (null, Problems.Invalid(SettingsTitle, problems)) : (input, null);
-    }
-
-    /// <summary>A string holding half of a UTF-16 pair (JSON may escape one, <c>\ud800</c>) cannot be read, nor stored.</summary>
-    private static T? ParseOrRefuse<T>(Func<T?> parse, List<FieldProblem> problems) where T : class
-    {
-        try
-        {
-            return parse();
-        }
-        catch (InvalidOperationException)
-        {
-            problems.Add(new FieldProblem("(body)", "must not contain a lone UTF-16 surrogate"));
-            return null;
-        }
     }
 }

@@ -26,19 +26,7 @@ public sealed class AdminRoutesLocalHostTests(AzuriteFixture azurite)
             {
                 Port = 0,
                 AppDirectory = directory,
-                Settings = new Dictionary<string, string?>
-                {
-                    ["ReengageStorage"] = azurite.ConnectionString,
-                    ["AzureWebJobsStorage"] = azurite.ConnectionString,
-                    ["EMAIL_TRANSPORT"] = "outbox",
-                    ["OUTBOX_DIR"] = Path.Combine(directory, "outbox"),
-                    ["PUBLIC_BASE_URL"] = "http://localhost:7071",
-                    ["LINK_SIGNING_KEYS"] = "local1:TE9DQUwgREVWRUxPUE1FTlQgT05MWSAtIG5ldmVyIHVzZSB0aGlzIGtleSBpbiBBenVyZQ==",
-                    ["LAPSED_SCAN_SCHEDULE"] = "0 0 5 * * *",
-                    ["MILESTONE_SCAN_SCHEDULE"] = "0 15 5 * * *",
-                    ["SEASONAL_SCAN_SCHEDULE"] = "0 30 5 * * *",
-                    ["RETENTION_SWEEP_SCHEDULE"] = "0 0 3 * * 0",
-                },
+                Settings = SampleSettings.ForAzurite(azurite.ConnectionString, Path.Combine(directory, "outbox")),
                 Configure = builder =>
                 {
                     builder.AddReengage();
