@@ -45,6 +45,7 @@ public static class ReengageHostBuilderExtensions
         services.AddAdministration();
         services.AddBookingIngestion();
         services.AddOutreachPlanning();
+        services.AddUpcomingSends();
         services.AddOutreachSending();
         services.AddPrivacy();
         services.AddEmailEvents();

@@ -18,6 +18,19 @@ namespace Reengage.Functions.Outreach;
 /// <param name="Concurrency">Entries (or seasonal patients) planned at once by one run (<c>PLANNER_CONCURRENCY</c>).</param>
 public sealed record OutreachPlannerOptions(QuotaLimits Quota, int Concurrency);
 
+/// <summary>One ledger row a planner run recorded (or found already written), with the draft it came from.</summary>
+/// <param name="Created">False when an earlier run had written the row: <paramref name="Row"/> is then the stored one.</param>
+public sealed record RecordedOutreach(OutreachRow Row, OutreachDraft Draft, DateTimeOffset PlannedAt, bool Created);
+
+/// <summary>
+/// Told of every row a planner records, once the patient is saved. The forecast of upcoming sends
+/// (<see cref="UpcomingForecast"/>) listens to a planner that writes to memory; the timers' planner has none.
+/// </summary>
+public interface IPlanningObserver
+{
+    void Recorded(RecordedOutreach recorded);
+}
+
 /// <summary>What one planner run did. Ids and counts only.</summary>
 public sealed record PlannerRunResult
 {
@@ -54,7 +67,8 @@ public sealed partial class OutreachPlanner(
     OutreachPlannerOptions options,
     ReengageTelemetry telemetry,
     TimeProvider time,
-    ILogger<OutreachPlanner> logger)
+    ILogger<OutreachPlanner> logger,
+    IPlanningObserver? observer = null)
 {
     /// <summary>How many past DueIndex days each run re-reads, so that a missed or crashed run loses nothing.</summary>
     public const int CatchUpDays = 7;
@@ -219,6 +233,7 @@ public sealed partial class OutreachPlanner(
         }
         var updated = Planning.WithOutreachRecorded(patient, stored, draft.EpisodeAfter, decision.BudgetEpisodeKey);
         await saver.SaveAsync(practice.Practice, updated, etag, now, IndexMove.Exact, cancellationToken).ConfigureAwait(false);
+        observer?.Recorded(new RecordedOutreach(stored, draft, now, created is not null));
         LogOutreachRecorded(stored.PracticeId, Ids.HashForLog($"{stored.PracticeId}/{patient.Id}"), stored.OperationId, Wire.Name(stored.TemplateId), stored.Status, created is null);
         if (created is null) return Outcome.AlreadyPlanned;
         var template = new KeyValuePair<string, object?>("template", Wire.Name(stored.TemplateId));

@@ -14,9 +14,13 @@ public sealed class ReengageTelemetry : IDisposable
     private readonly Meter _meter;
 
     public ReengageTelemetry(IMeterFactory meterFactory)
+        : this((meterFactory ?? throw new ArgumentNullException(nameof(meterFactory))).Create(Name))
     {
-        ArgumentNullException.ThrowIfNull(meterFactory);
-        _meter = meterFactory.Create(Name);
+    }
+
+    private ReengageTelemetry(Meter meter)
+    {
+        _meter = meter;
         EmailsPlanned = _meter.CreateCounter<long>("reengage.emails.planned", "{email}", "Emails planned (a ledger row in status planned)");
         EmailsHeldOut = _meter.CreateCounter<long>("reengage.emails.held_out", "{email}", "Steps recorded for the control group, never sent");
         EmailsSent = _meter.CreateCounter<long>("reengage.emails.sent", "{email}", "Emails the transport accepted");
@@ -25,6 +29,12 @@ public sealed class ReengageTelemetry : IDisposable
         EmailsThrottled = _meter.CreateCounter<long>("reengage.emails.throttled", "{email}", "Sends the transport throttled (429) and that were re-queued");
         Webhooks = _meter.CreateCounter<long>("reengage.webhooks", "{request}", "Booking webhooks, by source and outcome (tags source, outcome)");
     }
+
+    /// <summary>
+    /// Counters no exporter listens to (their meter is not named <see cref="Name"/>): for a planner dry run, whose
+    /// emails are never planned and must not show on the operator's counts.
+    /// </summary>
+    public static ReengageTelemetry Unexported() => new(new Meter($"{Name}.DryRun"));
 
     /// <summary>Spans across webhook → planner → queue → send.</summary>
     public static ActivitySource Tracing { get; } = new(Name);
