@@ -102,7 +102,7 @@ public sealed partial class IntegrationAdmin(IPracticeStore practices, Integrati
     private const int MaxEntriesJsonChars = 30_000;
 
     /// <summary>The header each tool signs its deliveries with.</summary>
-    private static readonly IReadOnlyDictionary<WebhookSource, string> SignatureHeaders = new Dictionary<WebhookSource, string>
+    internal static readonly IReadOnlyDictionary<WebhookSource, string> SignatureHeaders = new Dictionary<WebhookSource, string>
     {
         [WebhookSource.Generic] = "Reengage-Signature",
         [WebhookSource.Calcom] = "X-Cal-Signature-256",
