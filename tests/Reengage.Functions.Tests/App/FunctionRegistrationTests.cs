@@ -42,6 +42,7 @@ public sealed class FunctionRegistrationTests
         ["getTemplate"] = new("httpTrigger", "practices/{practiceId}/templates/{templateId}/{locale}", ["get"], "Function"),
         ["deleteTemplateOverride"] = new("httpTrigger", "practices/{practiceId}/templates/{templateId}/{locale}", ["delete"], "Function"),
         ["previewTemplate"] = new("httpTrigger", "practices/{practiceId}/templates/{templateId}/{locale}/preview", ["post"], "Function"),
+        ["openApiDocument"] = new("httpTrigger", "openapi.json", ["get"], "Anonymous"),
     };
 
     private static JsonElement[] Metadata()
