@@ -43,7 +43,7 @@ public sealed partial record PracticeSettingsInput
     [
         FieldRule.Id("id") with { Description = "Ignored when it is the route's practice id; another id is refused." },
         FieldRule.Text("name", 200) with { Description = "Required to create the practice." },
-        new FieldRule("timeZone", FieldKind.String) { MaxLength = 64, Description = "An IANA time zone.", Examples = ["\"Europe/Paris\""] },
+        new FieldRule("timeZone", FieldKind.String) { MaxLength = 64, Values = [.. DateTimeZoneProviders.Tzdb.Ids], Description = "An IANA time zone (default Europe/Paris)." },
         FieldRule.OneOf("locale", ["fr", "en"], "must be fr or en"),
         FieldRule.OneOf("country", PublicHolidays.SupportedCountries, $"must be one of {string.Join(", ", PublicHolidays.SupportedCountries)}") with { Description = "Its public holidays are closed days." },
         FieldRule.Email("senderAddress") with { Description = "The From address: a MailFrom of the ACS email domain. Required to create the practice." },
@@ -146,7 +146,8 @@ public sealed partial record PracticeSettingsInput
             return null;
         }
         var zone = value.GetString()!;
-        if (zone.Length > Shape["timeZone"].MaxLength || DateTimeZoneProviders.Tzdb.GetZoneOrNull(zone) is null)
+        var rule = Shape["timeZone"];
+        if (zone.Length > rule.MaxLength || !rule.Values!.Contains(zone, StringComparer.Ordinal))
         {
             fields.Problem("timeZone", "must be an IANA time zone such as Europe/Paris");
             return null;

@@ -3,6 +3,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Schema;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.OpenApi;
 
@@ -44,11 +45,19 @@ public static class AnswerSchemas
         }
         if (context.PropertyInfo is null && context.TypeInfo.Kind == JsonTypeInfoKind.Object && node is JsonObject obj)
         {
-            var always = context.TypeInfo.Properties.Where(p => p.Get is not null && p.ShouldSerialize is null).Select(p => (JsonNode)p.Name).ToArray();
+            var always = context.TypeInfo.Properties.Where(AlwaysWritten).Select(p => (JsonNode)p.Name).ToArray();
             if (always.Length > 0) obj["required"] = new JsonArray(always);
+            else obj.Remove("required");
         }
         return node;
     }
+
+    /// <summary>Whether the property is written whatever its value (not <c>[JsonIgnore(Condition = WhenWriting…)]</c>).</summary>
+    private static bool AlwaysWritten(JsonPropertyInfo property) =>
+        property.Get is not null
+        && property.ShouldSerialize is null
+        && property.AttributeProvider?.GetCustomAttributes(typeof(JsonIgnoreAttribute), inherit: true).OfType<JsonIgnoreAttribute>()
+            .All(a => a.Condition == JsonIgnoreCondition.Never) != false;
 
     /// <summary>A JSON Schema node (the subset the exporter writes) as an OpenAPI schema.</summary>
     internal static OpenApiSchema ToSchema(JsonNode? node)

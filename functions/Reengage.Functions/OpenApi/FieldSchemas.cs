@@ -72,6 +72,8 @@ public static class FieldSchemas
             default:
                 throw new ArgumentOutOfRangeException(nameof(rule), rule.Kind, "unknown field kind");
         }
+        // A string kind read by the parser's own code may still take its values from a list (time zones).
+        if (rule.Values is { } values && schema.Enum is null) schema.Enum = [.. values.Select(v => (JsonNode)JsonValue.Create(v))];
         if (rule.Nullable) schema.Type |= JsonSchemaType.Null;
         return schema;
     }

@@ -46,6 +46,9 @@ public sealed partial class OpenApiDocumentTests
     public void It_is_valid_against_the_official_OpenAPI_3_1_schema()
     {
         var text = File.ReadAllText(Path.Combine(RepositoryRoot.Find(), "tests", "fixtures", "schemas", "openapi-3.1.schema.json"));
+        // JsonSchema.Net 8.0.5 fails (KeyNotFoundException '^~1') on a patternProperties key holding '/': the paths'
+        // "^/" is read as the same regex written without a slash.
+        text = text.Replace("\"^/\"", "\"^\\\\x2F\"", StringComparison.Ordinal);
         var schema = JsonSchema.FromText(text, new BuildOptions { SchemaRegistry = new SchemaRegistry() });
         using var document = JsonDocument.Parse(ReengageOpenApi.Json);
         var results = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
@@ -63,7 +66,7 @@ public sealed partial class OpenApiDocumentTests
     public void Every_HTTP_function_appears_with_exactly_its_route_and_methods_and_nothing_else_does()
     {
         Assert.Contains(Functions, f => f.Name == "openApiDocument" && f.Route == "/openapi.json");
-        Assert.True(Functions.Length >= 24, $"only {Functions.Length} HTTP functions found");
+        Assert.True(Functions.Length >= 22, $"only {Functions.Length} HTTP functions found");
         var registered = Functions.GroupBy(f => f.Route).ToDictionary(g => g.Key, g => g.SelectMany(f => f.Methods).Order(StringComparer.Ordinal).ToArray());
         var documented = Document.Paths.ToDictionary(
             p => p.Key,
@@ -120,7 +123,7 @@ public sealed partial class OpenApiDocumentTests
             var variables = RouteVariable().Matches(path).Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal);
             foreach (var (method, operation) in item.Operations!)
             {
-                var declared = operation.Parameters!.Where(p => p.In == ParameterLocation.Path).ToArray();
+                var declared = (operation.Parameters ?? []).Where(p => p.In == ParameterLocation.Path).ToArray();
                 Assert.Equal(variables, declared.Select(p => p.Name!).Order(StringComparer.Ordinal));
                 Assert.All(declared, p => Assert.True(p.Required, $"{method} {path} {p.Name}"));
             }
