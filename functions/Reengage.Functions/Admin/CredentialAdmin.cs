@@ -27,23 +27,32 @@ public static class WebhookRotationInput
     /// <summary>The body limit of credentials (4 KB, as the TypeScript app).</summary>
     public const int MaxBytes = 4096;
 
-    private static readonly HashSet<string> Known = ["secret"];
+    /// <summary>The body's fields, read by <see cref="TryParse"/> and described by the OpenAPI document.</summary>
+    public static BodyShape Shape { get; } = new("WebhookRotationInput", "must be a JSON object",
+    [
+        new FieldRule("secret", FieldKind.String)
+        {
+            MinLength = 16, MaxLength = 512, Pattern = "^[^\\s\\x00-\\x1f\\x7f]+$",
+            Description = "The secret the tool issued (Calendly, Acuity); left out, a new one is generated (generic, Cal.com).",
+        },
+    ], "Optional: an empty body generates the new secret.");
 
     /// <summary>Whether <paramref name="body"/> is a valid rotation body; <paramref name="secret"/> is the given one, if any.</summary>
     public static bool TryParse(JsonElement body, List<FieldProblem> problems, out string? secret)
     {
         ArgumentNullException.ThrowIfNull(problems);
         secret = null;
-        var fields = JsonFields.Of(body, "", Known, problems, "must be a JSON object");
+        var fields = JsonFields.Of(body, "", Shape, problems);
         if (fields is null) return false;
+        var rule = Shape["secret"];
         if (fields.TryGet("secret", out var value))
         {
             if (value.ValueKind != JsonValueKind.String) fields.Problem("secret", "must be a string");
             else
             {
                 var text = value.GetString()!;
-                if (text.Length < 16) fields.Problem("secret", "must be at least 16 characters");
-                else if (text.Length > 512) fields.Problem("secret", "must be at most 512 characters");
+                if (text.Length < rule.MinLength) fields.Problem("secret", $"must be at least {rule.MinLength} characters");
+                else if (text.Length > rule.MaxLength) fields.Problem("secret", $"must be at most {rule.MaxLength} characters");
                 else if (!RequestBodies.IsCleanText(text) || text.Any(char.IsWhiteSpace)) fields.Problem("secret", "must not contain spaces or control characters");
                 else secret = text;
             }

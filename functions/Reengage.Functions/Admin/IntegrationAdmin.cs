@@ -41,20 +41,26 @@ public sealed partial record AcuityCredentialsInput(string UserId, string ApiKey
     /// <summary>The body limit of credentials (4 KB, as the TypeScript app).</summary>
     public const int MaxBytes = 4096;
 
-    private static readonly HashSet<string> Known = ["userId", "apiKey"];
+    /// <summary>The body's fields, read by <see cref="Parse"/> and described by the OpenAPI document.</summary>
+    public static BodyShape Shape { get; } = new("AcuityCredentialsInput", "must be a JSON object",
+    [
+        new FieldRule("userId", FieldKind.String) { Required = true, MinLength = 1, MaxLength = 20, Pattern = "^[0-9]+$", Message = "must be the numeric User ID Acuity shows", Description = "Acuity's numeric User ID (Integrations > API)." },
+        new FieldRule("apiKey", FieldKind.String) { Required = true, MinLength = 16, MaxLength = 512, Pattern = "^[\\x21-\\x7e]+$", Message = "must be printable ASCII without spaces", Description = "Acuity's API key: stored, never shown again.", },
+    ], "The practice's Acuity API credentials (Acuity's webhooks carry only ids: the app reads the appointment back).");
 
     public static AcuityCredentialsInput? Parse(JsonElement body, List<FieldProblem> problems)
     {
         ArgumentNullException.ThrowIfNull(problems);
-        var fields = JsonFields.Of(body, "", Known, problems, "must be a JSON object");
+        var fields = JsonFields.Of(body, "", Shape, problems);
         if (fields is null) return null;
-        var userId = Credential(fields, "userId", Numeric(), "must be the numeric User ID Acuity shows", 1, 20);
-        var apiKey = Credential(fields, "apiKey", Printable(), "must be printable ASCII without spaces", 16, 512);
+        var userId = Credential(fields, Shape["userId"], Numeric());
+        var apiKey = Credential(fields, Shape["apiKey"], Printable());
         return problems.Count == 0 && userId is not null && apiKey is not null ? new AcuityCredentialsInput(userId, apiKey) : null;
     }
 
-    private static string? Credential(JsonFields fields, string name, Regex pattern, string hint, int min, int max)
+    private static string? Credential(JsonFields fields, FieldRule rule, Regex pattern)
     {
+        var (name, hint, min, max) = (rule.Name, rule.Message!, rule.MinLength!.Value, rule.MaxLength!.Value);
         if (!fields.Require(name)) return null;
         fields.TryGet(name, out var value);
         if (value.ValueKind != JsonValueKind.String)
@@ -96,7 +102,7 @@ public sealed partial class IntegrationAdmin(IPracticeStore practices, Integrati
     private const int MaxEntriesJsonChars = 30_000;
 
     /// <summary>The header each tool signs its deliveries with.</summary>
-    private static readonly IReadOnlyDictionary<WebhookSource, string> SignatureHeaders = new Dictionary<WebhookSource, string>
+    internal static readonly IReadOnlyDictionary<WebhookSource, string> SignatureHeaders = new Dictionary<WebhookSource, string>
     {
         [WebhookSource.Generic] = "Reengage-Signature",
         [WebhookSource.Calcom] = "X-Cal-Signature-256",

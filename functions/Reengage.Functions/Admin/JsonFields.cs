@@ -10,6 +10,12 @@ namespace Reengage.Functions.Admin;
 /// <summary>Reads the fields of one JSON object, adding a <see cref="FieldProblem"/> per bad one, named by its path.</summary>
 public sealed partial class JsonFields
 {
+    public const int MaxEmailLength = 254;
+    public const int MaxUrlLength = 1000;
+
+    /// <summary><see cref="Ids.Pattern"/> as JSON Schema writes it (ECMA-262 has no <c>\z</c>).</summary>
+    public static readonly string IdPattern = Ids.Pattern().ToString().Replace(@"\z", "$", StringComparison.Ordinal);
+
     private readonly JsonElement _object;
     private readonly string _prefix;
     private readonly List<FieldProblem> _problems;
@@ -39,7 +45,63 @@ public sealed partial class JsonFields
         return new JsonFields(value, prefix, problems);
     }
 
+    /// <summary>The reader of an object of <paramref name="shape"/>, or null (and a problem at <paramref name="path"/>) when the value is not an object.</summary>
+    public static JsonFields? Of(JsonElement value, string path, BodyShape shape, List<FieldProblem> problems)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return Of(value, path, shape.Names, problems, shape.NotObjectMessage);
+    }
+
     public List<FieldProblem> Problems => _problems;
+
+    /// <summary>A required field that is absent is reported as such; returns whether it is present.</summary>
+    public bool Require(FieldRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return Require(rule.Name);
+    }
+
+    public string? Text(FieldRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return Text(rule.Name, rule.MaxLength!.Value, rule.Multiline, rule.MinLength == 0);
+    }
+
+    public string? Email(FieldRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return Email(rule.Name);
+    }
+
+    public string? HttpsUrl(FieldRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return HttpsUrl(rule.Name);
+    }
+
+    public string? Id(FieldRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return Id(rule.Name);
+    }
+
+    public int? Whole(FieldRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return Whole(rule.Name, rule.Minimum!.Value, rule.Maximum!.Value, rule.Message);
+    }
+
+    public bool? Bool(FieldRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return Bool(rule.Name);
+    }
+
+    public string? OneOf(FieldRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return OneOf(rule.Name, rule.Values!, rule.Message!);
+    }
 
     public string PathOf(string name) => _prefix + name;
 
@@ -95,9 +157,9 @@ public sealed partial class JsonFields
             return null;
         }
         var text = value.GetString()!;
-        if (text.Length > 254)
+        if (text.Length > MaxEmailLength)
         {
-            Problem(name, "must be at most 254 characters");
+            Problem(name, $"must be at most {MaxEmailLength} characters");
             return null;
         }
         if (!EmailPattern().IsMatch(text))
@@ -117,9 +179,9 @@ public sealed partial class JsonFields
             return null;
         }
         var text = value.GetString()!;
-        if (text.Length > 1000)
+        if (text.Length > MaxUrlLength)
         {
-            Problem(name, "must be at most 1000 characters");
+            Problem(name, $"must be at most {MaxUrlLength} characters");
             return null;
         }
         if (!IsHttpsUrl(text))

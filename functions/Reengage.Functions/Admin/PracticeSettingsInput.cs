@@ -12,18 +12,71 @@ namespace Reengage.Functions.Admin;
 
 public sealed partial record PracticeSettingsInput
 {
-    private static readonly HashSet<string> Known =
+    public static BodyShape SendWindowShape { get; } = new("SendWindow", "must be an object {days, start, end}",
     [
-        "id", "name", "timeZone", "locale", "country", "senderAddress", "senderDisplayName", "bookingUrl", "lapseDays",
-        "cooldownDays", "maxTouchesPerEpisode", "maxTouchesPer365Days", "cadenceDays", "sendWindow", "closedDates",
-        "seasonalWindows", "allowClinicalDetails", "holdoutPercent", "resources", "defaultTherapistId",
-        "lastSeasonalWindowKey", "credentials",
-    ];
+        new FieldRule("days", FieldKind.Array)
+        {
+            Required = true, MinItems = 1, MaxItems = 7, UniqueItems = true, Items = FieldRule.Whole("", 1, 7),
+            Description = "ISO weekdays, 1 = Monday ... 7 = Sunday, each once.",
+        },
+        new FieldRule("start", FieldKind.String) { Required = true, Pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", Description = "Practice-local HH:mm, before end." },
+        new FieldRule("end", FieldKind.String) { Required = true, Pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", Description = "Practice-local HH:mm, after start." },
+    ], "When emails may go out, in the practice's time zone (default Monday-Friday 09:30-17:30).");
 
-    private static readonly HashSet<string> SendWindowFields = ["days", "start", "end"];
-    private static readonly HashSet<string> SeasonalWindowFields = ["id", "startsOn", "lengthInDays", "enabled"];
-    private static readonly HashSet<string> ResourceFields = ["title", "url", "focusArea"];
-    private static readonly string[] LocaleNames = ["fr", "en"];
+    public static BodyShape SeasonalWindowShape { get; } = new("SeasonalWindow", "must be an object {id, startsOn, lengthInDays, enabled}",
+    [
+        FieldRule.OneOf("id", Wire.Names<SeasonalWindowId>(), "must be one of new-year, rentree, spring") with { Required = true },
+        new FieldRule("startsOn", FieldKind.String) { Required = true, Pattern = "^[0-9]{2}-[0-9]{2}$", Description = "The first day MM-dd (the window opens on the first working day from it)." },
+        FieldRule.Whole("lengthInDays", 1, Core.Calendar.SeasonalWindows.MaxLengthInDays) with { Required = true },
+        FieldRule.Bool("enabled") with { Required = true },
+    ]);
+
+    public static BodyShape ResourceShape { get; } = new("Resource", "must be an object {title, url, focusArea}",
+    [
+        FieldRule.Text("title", 200) with { Required = true },
+        FieldRule.HttpsUrl("url") with { Required = true },
+        FieldRule.Text("focusArea", 100) with { Required = true, Description = "Matched against the patient's focus area (template 4)." },
+    ]);
+
+    /// <summary>The body's fields, read by <see cref="Parse"/> and described by the OpenAPI document.</summary>
+    public static BodyShape Shape { get; } = new("PracticeSettingsInput", "must be a JSON object",
+    [
+        FieldRule.Id("id") with { Description = "Ignored when it is the route's practice id; another id is refused." },
+        FieldRule.Text("name", 200) with { Description = "Required to create the practice." },
+        new FieldRule("timeZone", FieldKind.String) { MaxLength = 64, Values = [.. DateTimeZoneProviders.Tzdb.Ids], Description = "An IANA time zone (default Europe/Paris)." },
+        FieldRule.OneOf("locale", ["fr", "en"], "must be fr or en"),
+        FieldRule.OneOf("country", PublicHolidays.SupportedCountries, $"must be one of {string.Join(", ", PublicHolidays.SupportedCountries)}") with { Description = "Its public holidays are closed days." },
+        FieldRule.Email("senderAddress") with { Description = "The From address: a MailFrom of the ACS email domain. Required to create the practice." },
+        FieldRule.Text("senderDisplayName", 100),
+        FieldRule.HttpsUrl("bookingUrl") with { Description = "Where the book link leads. Required to create the practice." },
+        FieldRule.Whole("lapseDays", 7, 365),
+        FieldRule.Whole("cooldownDays", 1, 180),
+        FieldRule.Whole("maxTouchesPerEpisode", 1, 10),
+        FieldRule.Whole("maxTouchesPer365Days", 1, 24),
+        new FieldRule("cadenceDays", FieldKind.Array)
+        {
+            MinItems = 3, MaxItems = 3, Items = FieldRule.Whole("", 1, 730), Message = "must be three day counts, e.g. [30, 60, 120]",
+            Description = "Days after the last visit of the three lapse steps.",
+        },
+        new FieldRule("sendWindow", FieldKind.Object) { Shape = SendWindowShape, Examples = ["""{"days":[1,2,3,4,5],"start":"09:30","end":"17:30"}"""] },
+        new FieldRule("closedDates", FieldKind.Array)
+        {
+            MaxItems = 400, Items = new FieldRule("", FieldKind.String) { Format = "date", Pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" },
+            Description = "Practice-local dates yyyy-MM-dd on which nothing is sent.",
+        },
+        new FieldRule("seasonalWindows", FieldKind.Array)
+        {
+            MaxItems = 3, Items = new FieldRule("", FieldKind.Object) { Shape = SeasonalWindowShape },
+            Description = "Each window at most once.",
+            Examples = ["""[{"id":"rentree","startsOn":"09-08","lengthInDays":14,"enabled":true}]"""],
+        },
+        FieldRule.Bool("allowClinicalDetails") with { Description = "Whether progress notes and plan summaries may appear in emails (never in subjects)." },
+        FieldRule.Whole("holdoutPercent", 0, 50, "must be a whole number from 0 to 50") with { Description = "Share of lapse episodes kept as a control group." },
+        new FieldRule("resources", FieldKind.Array) { MaxItems = 20, Items = new FieldRule("", FieldKind.Object) { Shape = ResourceShape } },
+        FieldRule.Id("defaultTherapistId") with { Nullable = true, Description = "The therapist of patients without one; null clears it." },
+        FieldRule.Ignored("lastSeasonalWindowKey", "Read-only (the GET answer's); accepted and ignored."),
+        FieldRule.Ignored("credentials", "Read-only (the GET answer's); accepted and ignored."),
+    ], "The practice's settings: every field optional, what is given replaces the stored value.");
 
     public string? Id { get; init; }
     public string? Name { get; init; }
@@ -52,34 +105,34 @@ public sealed partial record PracticeSettingsInput
     public static PracticeSettingsInput? Parse(JsonElement body, List<FieldProblem> problems)
     {
         ArgumentNullException.ThrowIfNull(problems);
-        var fields = JsonFields.Of(body, "", Known, problems, "must be a JSON object");
+        var fields = JsonFields.Of(body, "", Shape, problems);
         if (fields is null) return null;
         var input = new PracticeSettingsInput
         {
-            Id = fields.Id("id"),
-            Name = fields.Text("name", 200),
+            Id = fields.Id(Shape["id"]),
+            Name = fields.Text(Shape["name"]),
             TimeZone = TimeZoneOf(fields),
-            Locale = fields.OneOf("locale", LocaleNames, "must be fr or en") is { } locale ? Wire.Parse<Locale>(locale) : null,
-            Country = fields.OneOf("country", PublicHolidays.SupportedCountries, $"must be one of {string.Join(", ", PublicHolidays.SupportedCountries)}"),
-            SenderAddress = fields.Email("senderAddress"),
-            SenderDisplayName = fields.Text("senderDisplayName", 100),
-            BookingUrl = fields.HttpsUrl("bookingUrl"),
-            LapseDays = fields.Whole("lapseDays", 7, 365),
-            CooldownDays = fields.Whole("cooldownDays", 1, 180),
-            MaxTouchesPerEpisode = fields.Whole("maxTouchesPerEpisode", 1, 10),
-            MaxTouchesPer365Days = fields.Whole("maxTouchesPer365Days", 1, 24),
+            Locale = fields.OneOf(Shape["locale"]) is { } locale ? Wire.Parse<Locale>(locale) : null,
+            Country = fields.OneOf(Shape["country"]),
+            SenderAddress = fields.Email(Shape["senderAddress"]),
+            SenderDisplayName = fields.Text(Shape["senderDisplayName"]),
+            BookingUrl = fields.HttpsUrl(Shape["bookingUrl"]),
+            LapseDays = fields.Whole(Shape["lapseDays"]),
+            CooldownDays = fields.Whole(Shape["cooldownDays"]),
+            MaxTouchesPerEpisode = fields.Whole(Shape["maxTouchesPerEpisode"]),
+            MaxTouchesPer365Days = fields.Whole(Shape["maxTouchesPer365Days"]),
             CadenceDays = CadenceOf(fields),
             SendWindow = SendWindowOf(fields),
             ClosedDates = ClosedDatesOf(fields),
             SeasonalWindows = SeasonalWindowsOf(fields),
-            AllowClinicalDetails = fields.Bool("allowClinicalDetails"),
+            AllowClinicalDetails = fields.Bool(Shape["allowClinicalDetails"]),
             // The stored holdout share is a whole percentage (the model's int): a fraction is refused, never rounded.
-            HoldoutPercent = fields.Whole("holdoutPercent", 0, 50, "must be a whole number from 0 to 50"),
+            HoldoutPercent = fields.Whole(Shape["holdoutPercent"]),
             Resources = ResourcesOf(fields),
             HasDefaultTherapistId = fields.Has("defaultTherapistId"),
             DefaultTherapistId = fields.TryGet("defaultTherapistId", out var therapist) && therapist.ValueKind == JsonValueKind.Null
                 ? null
-                : fields.Id("defaultTherapistId"),
+                : fields.Id(Shape["defaultTherapistId"]),
         };
         return problems.Count == 0 ? input : null;
     }
@@ -93,7 +146,8 @@ public sealed partial record PracticeSettingsInput
             return null;
         }
         var zone = value.GetString()!;
-        if (zone.Length > 64 || DateTimeZoneProviders.Tzdb.GetZoneOrNull(zone) is null)
+        var rule = Shape["timeZone"];
+        if (zone.Length > rule.MaxLength || !rule.Values!.Contains(zone, StringComparer.Ordinal))
         {
             fields.Problem("timeZone", "must be an IANA time zone such as Europe/Paris");
             return null;
@@ -103,28 +157,30 @@ public sealed partial record PracticeSettingsInput
 
     private static List<int>? CadenceOf(JsonFields fields)
     {
-        if (!fields.TryGet("cadenceDays", out var value)) return null;
-        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() != 3)
+        var rule = Shape["cadenceDays"];
+        if (!fields.TryGet(rule.Name, out var value)) return null;
+        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() < rule.MinItems || value.GetArrayLength() > rule.MaxItems)
         {
-            fields.Problem("cadenceDays", "must be three day counts, e.g. [30, 60, 120]");
+            fields.Problem(rule.Name, rule.Message!);
             return null;
         }
         var days = new List<int>();
         var index = 0;
         foreach (var item in value.EnumerateArray())
         {
-            if (JsonFields.WholeOf(item, 1, 730) is { } day) days.Add(day);
-            else fields.Problem($"cadenceDays.{index}", JsonFields.WholeMessage(1, 730));
+            if (JsonFields.WholeOf(item, rule.Items!.Minimum!.Value, rule.Items.Maximum!.Value) is { } day) days.Add(day);
+            else fields.Problem($"{rule.Name}.{index}", rule.Items.Message!);
             index++;
         }
-        return days.Count == 3 ? days : null;
+        return days.Count == value.GetArrayLength() ? days : null;
     }
 
     private static SendWindow? SendWindowOf(JsonFields parent)
     {
         if (!parent.TryGet("sendWindow", out var value)) return null;
         var path = parent.PathOf("sendWindow");
-        var fields = JsonFields.Of(value, path, SendWindowFields, parent.Problems, "must be an object {days, start, end}");
+        var fields = JsonFields.Of(value, path, SendWindowShape, parent.Problems);
+        var daysRule = SendWindowShape["days"];
         if (fields is null) return null;
         var before = parent.Problems.Count;
         var days = new List<int>();
@@ -140,12 +196,12 @@ public sealed partial record PracticeSettingsInput
                 var index = 0;
                 foreach (var item in list.EnumerateArray())
                 {
-                    if (JsonFields.WholeOf(item, 1, 7) is { } day) days.Add(day);
-                    else fields.Problem($"days.{index}", JsonFields.WholeMessage(1, 7));
+                    if (JsonFields.WholeOf(item, daysRule.Items!.Minimum!.Value, daysRule.Items.Maximum!.Value) is { } day) days.Add(day);
+                    else fields.Problem($"days.{index}", daysRule.Items.Message!);
                     index++;
                 }
-                if (index == 0) fields.Problem("days", "must list at least one ISO weekday (1 = Monday ... 7 = Sunday)");
-                else if (index > 7) fields.Problem("days", "must list at most 7 weekdays");
+                if (index < daysRule.MinItems) fields.Problem("days", "must list at least one ISO weekday (1 = Monday ... 7 = Sunday)");
+                else if (index > daysRule.MaxItems) fields.Problem("days", $"must list at most {daysRule.MaxItems} weekdays");
                 else if (days.Distinct().Count() != days.Count) fields.Problem("days", "must not repeat a weekday");
             }
         }
@@ -190,9 +246,9 @@ public sealed partial record PracticeSettingsInput
             fields.Problem("closedDates", "must be a list of dates yyyy-MM-dd");
             return null;
         }
-        if (value.GetArrayLength() > 400)
+        if (value.GetArrayLength() > Shape["closedDates"].MaxItems)
         {
-            fields.Problem("closedDates", "must list at most 400 dates");
+            fields.Problem("closedDates", $"must list at most {Shape["closedDates"].MaxItems} dates");
             return null;
         }
         var dates = new List<DateOnly>();
@@ -228,9 +284,9 @@ public sealed partial record PracticeSettingsInput
             parent.Problem("seasonalWindows", "must be a list of {id, startsOn, lengthInDays, enabled}");
             return null;
         }
-        if (value.GetArrayLength() > 3)
+        if (value.GetArrayLength() > Shape["seasonalWindows"].MaxItems)
         {
-            parent.Problem("seasonalWindows", "must list at most 3 windows");
+            parent.Problem("seasonalWindows", $"must list at most {Shape["seasonalWindows"].MaxItems} windows");
             return null;
         }
         var before = parent.Problems.Count;
@@ -239,9 +295,9 @@ public sealed partial record PracticeSettingsInput
         foreach (var item in value.EnumerateArray())
         {
             var path = $"{parent.PathOf("seasonalWindows")}.{index++}";
-            var fields = JsonFields.Of(item, path, SeasonalWindowFields, parent.Problems, "must be an object {id, startsOn, lengthInDays, enabled}");
+            var fields = JsonFields.Of(item, path, SeasonalWindowShape, parent.Problems);
             if (fields is null) continue;
-            var id = fields.Require("id") ? fields.OneOf("id", Wire.Names<SeasonalWindowId>(), "must be one of new-year, rentree, spring") : null;
+            var id = fields.Require("id") ? fields.OneOf(SeasonalWindowShape["id"]) : null;
             string? startsOn = null;
             if (fields.Require("startsOn"))
             {
@@ -249,8 +305,8 @@ public sealed partial record PracticeSettingsInput
                 if (start.ValueKind == JsonValueKind.String) startsOn = start.GetString();
                 else fields.Problem("startsOn", "must be MM-dd");
             }
-            var length = fields.Require("lengthInDays") ? fields.Whole("lengthInDays", 1, Core.Calendar.SeasonalWindows.MaxLengthInDays) : null;
-            var enabled = fields.Require("enabled") ? fields.Bool("enabled") : null;
+            var length = fields.Require("lengthInDays") ? fields.Whole(SeasonalWindowShape["lengthInDays"]) : null;
+            var enabled = fields.Require("enabled") ? fields.Bool(SeasonalWindowShape["enabled"]) : null;
             if (id is null || startsOn is null || length is null || enabled is null) continue;
             if (!Core.Calendar.SeasonalWindows.TryParseStart(startsOn, out var month, out var day))
             {
@@ -285,9 +341,9 @@ public sealed partial record PracticeSettingsInput
             parent.Problem("resources", "must be a list of {title, url, focusArea}");
             return null;
         }
-        if (value.GetArrayLength() > 20)
+        if (value.GetArrayLength() > Shape["resources"].MaxItems)
         {
-            parent.Problem("resources", "must list at most 20 resources");
+            parent.Problem("resources", $"must list at most {Shape["resources"].MaxItems} resources");
             return null;
         }
         var before = parent.Problems.Count;
@@ -296,11 +352,11 @@ public sealed partial record PracticeSettingsInput
         foreach (var item in value.EnumerateArray())
         {
             var path = $"{parent.PathOf("resources")}.{index++}";
-            var fields = JsonFields.Of(item, path, ResourceFields, parent.Problems, "must be an object {title, url, focusArea}");
+            var fields = JsonFields.Of(item, path, ResourceShape, parent.Problems);
             if (fields is null) continue;
-            var title = fields.Require("title") ? fields.Text("title", 200) : null;
-            var url = fields.Require("url") ? fields.HttpsUrl("url") : null;
-            var focusArea = fields.Require("focusArea") ? fields.Text("focusArea", 100) : null;
+            var title = fields.Require("title") ? fields.Text(ResourceShape["title"]) : null;
+            var url = fields.Require("url") ? fields.HttpsUrl(ResourceShape["url"]) : null;
+            var focusArea = fields.Require("focusArea") ? fields.Text(ResourceShape["focusArea"]) : null;
             if (title is not null && url is not null && focusArea is not null) resources.Add(new PracticeResource(title, url, focusArea));
         }
         return parent.Problems.Count > before ? null : resources;

@@ -25,14 +25,20 @@ public static class TemplateSourcesInput
     /// <summary>Three sources of at most 60,000 characters each, in UTF-8, with room for JSON escaping (as the TypeScript app).</summary>
     public const int MaxBytes = 768 * 1024;
 
-    private static readonly HashSet<string> Known = ["subject", "html", "text"];
+    /// <summary>The body's fields, read by <see cref="Parse"/> and described by the OpenAPI document.</summary>
+    public static BodyShape Shape { get; } = new("TemplateSources", "must be an object {subject, html, text}",
+    [
+        new FieldRule("subject", FieldKind.String) { Required = true, Description = "Scriban; one line, no health data." },
+        new FieldRule("html", FieldKind.String) { Required = true, Description = "Scriban; every value is HTML-escaped by the renderer." },
+        new FieldRule("text", FieldKind.String) { Required = true, Description = "Scriban; the plain-text part." },
+    ], "The three parts of a template, rendered against sample data before they are accepted (a 400 names the part that fails).");
 
     /// <summary>The sources at <paramref name="path"/> ("" for the body), or null with a problem per bad field.</summary>
     public static TemplateSources? Parse(JsonElement value, string path, List<FieldProblem> problems)
     {
         ArgumentNullException.ThrowIfNull(problems);
         var before = problems.Count;
-        var fields = JsonFields.Of(value, path, Known, problems, "must be an object {subject, html, text}");
+        var fields = JsonFields.Of(value, path, Shape, problems);
         if (fields is null) return null;
         var subject = Part(fields, "subject");
         var html = Part(fields, "html");

@@ -20,16 +20,21 @@ public sealed partial class PreviewJsonContext : JsonSerializerContext;
 /// <summary>The optional body: <c>patientId</c> (that patient's data) and <c>sources</c> (a draft, validated like a PUT).</summary>
 public sealed record PreviewInput(string? PatientId, TemplateSources? Draft)
 {
-    private static readonly HashSet<string> Known = ["patientId", "sources"];
+    /// <summary>The body's fields, read by <see cref="Parse"/> and described by the OpenAPI document.</summary>
+    public static BodyShape Shape { get; } = new("PreviewInput", "must be a JSON object",
+    [
+        FieldRule.Id("patientId") with { Description = "Render with this patient's data instead of the sample's." },
+        new FieldRule("sources", FieldKind.Object) { Shape = TemplateSourcesInput.Shape, Description = "A draft to render instead of the stored template, validated as a PUT would." },
+    ], "Optional: an empty body previews the stored template with sample data.");
 
     public static PreviewInput Empty { get; } = new(null, null);
 
     public static PreviewInput? Parse(JsonElement body, List<FieldProblem> problems)
     {
         ArgumentNullException.ThrowIfNull(problems);
-        var fields = JsonFields.Of(body, "", Known, problems, "must be a JSON object");
+        var fields = JsonFields.Of(body, "", Shape, problems);
         if (fields is null) return null;
-        var patientId = fields.Id("patientId");
+        var patientId = fields.Id(Shape["patientId"]);
         var draft = fields.TryGet("sources", out var sources) ? TemplateSourcesInput.Parse(sources, "sources", problems) : null;
         return problems.Count == 0 ? new PreviewInput(patientId, draft) : null;
     }

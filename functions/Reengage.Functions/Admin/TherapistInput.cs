@@ -7,8 +7,17 @@ namespace Reengage.Functions.Admin;
 
 public sealed record TherapistInput
 {
-    private static readonly HashSet<string> Known = ["id", "practiceId", "displayName", "email", "signature", "locale", "active"];
-    private static readonly string[] LocaleNames = ["fr", "en"];
+    /// <summary>The body's fields, read by <see cref="Parse"/> and described by the OpenAPI document.</summary>
+    public static BodyShape Shape { get; } = new("TherapistInput", "must be a JSON object",
+    [
+        FieldRule.Id("id") with { Description = "Ignored when it is the route's therapist id; another id is refused." },
+        FieldRule.Id("practiceId") with { Description = "Ignored when it is the route's practice id; another id is refused." },
+        FieldRule.Text("displayName", 100) with { Description = "Required when the therapist is created." },
+        FieldRule.Email("email") with { Description = "Reply-To of the therapist's emails. Required when the therapist is created." },
+        FieldRule.Text("signature", 1000, multiline: true, allowEmpty: true),
+        FieldRule.OneOf("locale", ["fr", "en"], "must be fr or en"),
+        FieldRule.Bool("active"),
+    ], "A therapist: fields left out keep their value (defaults on creation: locale fr, active true, signature empty).");
 
     public string? Id { get; init; }
     public string? PracticeId { get; init; }
@@ -22,17 +31,17 @@ public sealed record TherapistInput
     public static TherapistInput? Parse(JsonElement body, List<FieldProblem> problems)
     {
         ArgumentNullException.ThrowIfNull(problems);
-        var fields = JsonFields.Of(body, "", Known, problems, "must be a JSON object");
+        var fields = JsonFields.Of(body, "", Shape, problems);
         if (fields is null) return null;
         var input = new TherapistInput
         {
-            Id = fields.Id("id"),
-            PracticeId = fields.Id("practiceId"),
-            DisplayName = fields.Text("displayName", 100),
-            Email = fields.Email("email"),
-            Signature = fields.Text("signature", 1000, multiline: true, allowEmpty: true),
-            Locale = fields.OneOf("locale", LocaleNames, "must be fr or en") is { } locale ? Wire.Parse<Locale>(locale) : null,
-            Active = fields.Bool("active"),
+            Id = fields.Id(Shape["id"]),
+            PracticeId = fields.Id(Shape["practiceId"]),
+            DisplayName = fields.Text(Shape["displayName"]),
+            Email = fields.Email(Shape["email"]),
+            Signature = fields.Text(Shape["signature"]),
+            Locale = fields.OneOf(Shape["locale"]) is { } locale ? Wire.Parse<Locale>(locale) : null,
+            Active = fields.Bool(Shape["active"]),
         };
         return problems.Count == 0 ? input : null;
     }

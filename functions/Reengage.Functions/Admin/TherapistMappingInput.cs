@@ -23,9 +23,31 @@ public sealed partial record TherapistMappingInput
         ("acuity", ["calendar", "appointmentType"]),
     ];
 
-    private static readonly HashSet<string> Known = ["practiceId", "entries", "unmapped"];
-    private static readonly HashSet<string> KnownEntry = ["key", "therapistId"];
     private static readonly string KeyForms = string.Join(", ", KeyKinds.SelectMany(s => s.Kinds.Select(k => $"{s.Source}:{k}:…")));
+
+    public static BodyShape EntryShape { get; } = new("TherapistMappingEntry", "must be an object {key, therapistId}",
+    [
+        new FieldRule("key", FieldKind.String)
+        {
+            Required = true, MinLength = 1, MaxLength = MaxKeyLength, Pattern = "^(calcom:(organizer|eventType)|calendly:(user|organizer|eventType)|acuity:(calendar|appointmentType)):[^\\s]+$",
+            Description = "<source>:<kind>:<value> as the tool's bookings carry it: calcom:organizer:<email>, calcom:eventType:<id>, calendly:user:<API URI>, calendly:organizer:<email>, calendly:eventType:<API URI>, acuity:calendar:<id>, acuity:appointmentType:<id>.",
+            Examples = ["\"calcom:organizer:anne@cabinet.example\"", "\"acuity:calendar:4321\"", "\"calendly:user:https://api.calendly.com/users/AAAA\""],
+        },
+        FieldRule.Id("therapistId") with { Required = true, Description = "A therapist of the practice." },
+    ]);
+
+    /// <summary>The body's fields, read by <see cref="Parse"/> and described by the OpenAPI document.</summary>
+    public static BodyShape Shape { get; } = new("TherapistMappingInput", "must be a JSON object",
+    [
+        new FieldRule("practiceId", FieldKind.String) { Description = "Ignored when it is the route's practice id; another id is refused." },
+        new FieldRule("entries", FieldKind.Array)
+        {
+            Required = true, MaxItems = MaxEntries, Items = new FieldRule("", FieldKind.Object) { Shape = EntryShape },
+            Description = "The whole mapping: it replaces the stored one. Each key at most once.",
+            Examples = ["""[{"key":"calcom:organizer:anne@cabinet.example","therapistId":"th_1"}]"""],
+        },
+        FieldRule.Ignored("unmapped", "Read-only (the GET answer's); accepted and ignored."),
+    ], "The therapist mapping: booking-tool keys to the practice's therapists.");
 
     public string? PracticeId { get; init; }
     public required IReadOnlyList<TherapistMappingEntry> Entries { get; init; }
@@ -34,7 +56,7 @@ public sealed partial record TherapistMappingInput
     public static TherapistMappingInput? Parse(JsonElement body, List<FieldProblem> problems)
     {
         ArgumentNullException.ThrowIfNull(problems);
-        var fields = JsonFields.Of(body, "", Known, problems, "must be a JSON object");
+        var fields = JsonFields.Of(body, "", Shape, problems);
         if (fields is null) return null;
         string? practiceId = null;
         if (fields.TryGet("practiceId", out var id))
@@ -64,7 +86,7 @@ public sealed partial record TherapistMappingInput
     private static TherapistMappingEntry? Entry(JsonElement item, string path, List<FieldProblem> problems)
     {
         var before = problems.Count;
-        var fields = JsonFields.Of(item, path, KnownEntry, problems, "must be an object {key, therapistId}");
+        var fields = JsonFields.Of(item, path, EntryShape, problems);
         if (fields is null) return null;
         string? key = null;
         if (fields.Require("key") && fields.TryGet("key", out var k))
@@ -76,7 +98,7 @@ public sealed partial record TherapistMappingInput
                 if (KeyProblem(key) is { } problem) fields.Problem("key", problem);
             }
         }
-        var therapistId = fields.Require("therapistId") ? fields.Id("therapistId") : null;
+        var therapistId = fields.Require("therapistId") ? fields.Id(EntryShape["therapistId"]) : null;
         return problems.Count == before && key is not null && therapistId is not null ? new TherapistMappingEntry(Normalized(key), therapistId) : null;
     }
 

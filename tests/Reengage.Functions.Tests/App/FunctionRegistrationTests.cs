@@ -43,6 +43,7 @@ public sealed class FunctionRegistrationTests
         ["deleteTemplateOverride"] = new("httpTrigger", "practices/{practiceId}/templates/{templateId}/{locale}", ["delete"], "Function"),
         ["previewTemplate"] = new("httpTrigger", "practices/{practiceId}/templates/{templateId}/{locale}/preview", ["post"], "Function"),
         ["upcomingSends"] = new("httpTrigger", "practices/{practiceId}/upcoming", ["get"], "Function"),
+        ["openApiDocument"] = new("httpTrigger", "openapi.json", ["get"], "Anonymous"),
     };
 
     private static JsonElement[] Metadata()
