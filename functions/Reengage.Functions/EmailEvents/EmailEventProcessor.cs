@@ -1,4 +1,5 @@
 // Applies ACS delivery and engagement reports to the ledger; a bounce puts the address on the suppression list.
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Reengage.Core;
 using Reengage.Core.Model;
@@ -6,6 +7,7 @@ using Reengage.Core.Ports;
 using Reengage.Core.Sending;
 using Reengage.Functions.Acs;
 using Reengage.Functions.Patients;
+using Reengage.Functions.Queues;
 
 namespace Reengage.Functions.EmailEvents;
 
@@ -17,7 +19,10 @@ public enum EmailEventOutcome
 }
 
 /// <summary>What became of one <c>email-events</c> message.</summary>
-/// <param name="PoisonReason">Set when the message was malformed and put on <c>email-events-poison</c>.</param>
+/// <param name="PoisonReason">
+/// Set when the message was malformed and put on <c>email-events-poison</c> (or dropped, with a log, when its text is
+/// too large for a queue message).
+/// </param>
 /// <param name="Outcomes">One per report, in the message's order.</param>
 /// <param name="Ignored">Events of other types, skipped.</param>
 public sealed record EmailEventsResult(string? PoisonReason, IReadOnlyList<EmailEventOutcome> Outcomes, int Ignored)
@@ -48,6 +53,14 @@ public sealed partial class EmailEventProcessor(
         var read = AcsEmailEventReader.Read(messageText);
         if (read.Error is { } reason)
         {
+            var bytes = Encoding.UTF8.GetByteCount(messageText ?? "");
+            if (bytes > StorageQueuePoisonQueue.MaxMessageBytes)
+            {
+                // Bytes that are not UTF-8 come to the function as U+FFFD, three bytes each: such a text can outgrow
+                // what a queue message holds. Sending it would fail on every retry, so it is dropped, with a log.
+                LogMalformedTooLarge(logger, reason, bytes);
+                return new EmailEventsResult(reason, [], 0);
+            }
             await poisonQueue.SendPoisonMessageAsync(messageText ?? "", cancellationToken).ConfigureAwait(false);
             // The reason names fields and rules, never values: the message may carry a recipient address.
             LogMalformed(logger, reason);
@@ -134,6 +147,9 @@ public sealed partial class EmailEventProcessor(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "malformed email event moved to email-events-poison: {Reason}")]
     private static partial void LogMalformed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "malformed email event dropped, too large for email-events-poison ({Bytes} bytes of text): {Reason}")]
+    private static partial void LogMalformedTooLarge(ILogger logger, string reason, int bytes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "email event of an unexpected type ignored: {Type}")]
     private static partial void LogIgnoredType(ILogger logger, string type);
