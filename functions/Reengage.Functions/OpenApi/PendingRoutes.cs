@@ -1,9 +1,8 @@
-// PENDING: two admin routes being ported on other branches (upcomingSends, importPatients), described here from their
-// contract (docs/admin-api.md "Upcoming sends", docs/import.md "The API") so that they are documented the moment their
-// functions are merged. Once merged, replace the hand-written schemas below with AnswerSchemas.Of(<their JsonTypeInfo>)
-// and the import body with FieldSchemas.Of(<its BodyShape>), then delete this file's hand-written parts.
+// upcomingSends, described from its own answer contract and limits; importPatients, PENDING on its branch, described
+// from its contract (docs/import.md "The API") until it is merged and its schemas come from its own types.
 using System.Text.Json.Nodes;
 using Microsoft.OpenApi;
+using Reengage.Functions.Outreach;
 
 namespace Reengage.Functions.OpenApi;
 
@@ -12,31 +11,11 @@ internal static class PendingRoutes
     public const string UpcomingSends = "upcomingSends";
     public const string ImportPatients = "importPatients";
 
-    /// <summary>The horizon limit of docs/admin-api.md (1-31 days, default 7).</summary>
-    private const int MaxUpcomingDays = 31;
-
     /// <summary>The body limit of docs/import.md (10 MB).</summary>
     private const int MaxImportBytes = 10 * 1024 * 1024;
 
     public static IEnumerable<(string Name, OpenApiSchema Schema)> Schemas()
     {
-        yield return ("UpcomingReport", Parse("""
-            { "type": "object", "description": "The forecast (docs/admin-api.md): rows already planned, then the coming planner runs replayed. Patients by id and first name only.",
-              "required": ["practiceId", "timeZone", "generatedAt", "until", "days", "items", "totals"],
-              "properties": {
-                "practiceId": { "type": "string" }, "timeZone": { "type": "string" },
-                "generatedAt": { "type": "string", "format": "date-time" }, "until": { "type": "string", "format": "date-time" },
-                "days": { "type": "integer", "minimum": 1, "maximum": 31 },
-                "items": { "type": "array", "items": { "type": "object",
-                  "required": ["patientId", "templateId", "campaign", "step", "predictedSendAt", "decision"],
-                  "properties": {
-                    "patientId": { "type": "string" }, "firstName": { "type": ["string", "null"] }, "therapistId": { "type": ["string", "null"] },
-                    "templateId": { "type": "string" }, "campaign": { "type": "string" }, "step": { "type": "integer" },
-                    "dueDate": { "type": ["string", "null"], "format": "date" }, "plannedOn": { "type": ["string", "null"], "format": "date" },
-                    "predictedSendAt": { "type": "string", "format": "date-time", "description": "Practice-local." },
-                    "decision": { "type": "string", "description": "will_send, held_out, planned or skip:<reason>." } } } },
-                "totals": { "type": "object", "additionalProperties": { "type": "integer" }, "description": "Items by decision." } } }
-            """));
         yield return ("ImportRequest", Parse("""
             { "type": "object", "required": ["csv"], "additionalProperties": false,
               "properties": {
@@ -73,7 +52,7 @@ internal static class PendingRoutes
         {
             Parameters =
             [
-                ReengageOpenApi.Query("days", "The horizon in days.", new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1", Maximum = MaxUpcomingDays.ToString(System.Globalization.CultureInfo.InvariantCulture), Default = JsonValue.Create(7) }),
+                ReengageOpenApi.Query("days", "The horizon in days.", new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1", Maximum = UpcomingForecast.MaxDays.ToString(System.Globalization.CultureInfo.InvariantCulture), Default = JsonValue.Create(UpcomingForecast.DefaultDays) }),
             ],
         };
 

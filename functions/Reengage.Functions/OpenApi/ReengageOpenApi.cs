@@ -235,6 +235,7 @@ public static partial class ReengageOpenApi
             schemas["Template"] = AnswerSchemas.Of(TemplateJsonContext.Default.TemplateViewJson);
             schemas["PreviewEmail"] = AnswerSchemas.Of(PreviewJsonContext.Default.PreviewJson);
             schemas["PracticeReport"] = AnswerSchemas.Of(ReportJsonContext.Default.PracticeReportJson);
+            schemas["UpcomingReport"] = AnswerSchemas.Of(UpcomingJsonContext.Default.UpcomingReportJson, "The forecast (docs/admin-api.md): rows already planned, then the coming planner runs replayed. Patients by id and first name only; `predictedSendAt` is practice-local with its offset; `decision` is will_send, held_out, planned or skip:<reason>.");
             schemas["WebhookAnswer"] = AnswerSchemas.OfReflected(typeof(WebhookAnswer), "`{\"accepted\":true,\"id\":…}` (202, `ignored` says why nothing changed) or `{\"duplicate\":true,\"id\":…}` (200).");
             schemas["WebhookPing"] = AnswerSchemas.OfReflected(typeof(PingAnswer), "A connection test (Cal.com PING).");
             schemas["BookingEvent"] = BookingEventSchema();
