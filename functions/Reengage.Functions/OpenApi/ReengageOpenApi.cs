@@ -163,17 +163,23 @@ public static partial class ReengageOpenApi
             var components = document.Components!;
             components.SecuritySchemes!["functionKey"] = new OpenApiSecurityScheme
             {
-                Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "x-functions-key",
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Header,
+                Name = "x-functions-key",
                 Description = "A function or host key of the Function App (checked by the Functions host, authLevel function).",
             };
             components.SecuritySchemes["functionKeyQuery"] = new OpenApiSecurityScheme
             {
-                Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Query, Name = "code",
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Query,
+                Name = "code",
                 Description = "The same function key as `?code=`, for clients that cannot set a header.",
             };
             components.SecuritySchemes["practiceKey"] = new OpenApiSecurityScheme
             {
-                Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = PracticeKeyAuthorizer.HeaderName,
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Header,
+                Name = PracticeKeyAuthorizer.HeaderName,
                 Description = "The practice API key (`rk_…`), issued at creation and by rotation, stored hashed. It opens its own practice only.",
             };
             Schemas(components.Schemas!);
