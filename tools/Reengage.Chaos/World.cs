@@ -62,7 +62,8 @@ public sealed record World(DateTimeOffset PlanAt, IReadOnlyList<Practice> Practi
             BookingUrl = "https://london.example/book",
             DefaultTherapistId = "th-1",
         };
-        var practices = kinds is null ? new[] { paris, london } : [paris];
+        // The fixed worlds (sweeps, tests) hold nobody out, so that each of their patients' emails goes out.
+        var practices = kinds is null ? new[] { paris, london } : [paris with { HoldoutPercent = 0 }];
         var therapists = practices.Select(p => new Therapist
         {
             PracticeId = p.Id,
