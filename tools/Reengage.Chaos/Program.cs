@@ -1,5 +1,6 @@
-// dotnet run -c Release --project tools/Reengage.Chaos [-- --runs 200 --seed 1 --concurrency 2 --outages 0 --no-sweeps --only i]
-// Crash sweeps and seeded random fault runs of the C# planners and sender on a private Azurite; prints a summary,
+// dotnet run -c Release --project tools/Reengage.Chaos [-- --runs 200 --seed 1 --concurrency 2 --outages 2 --no-sweeps --only i]
+// Crash sweeps, seeded random fault runs and storage outages (Azurite on disk stopped mid-drain and restarted) of the C#
+// planners and sender on private Azurites; prints a summary,
 // writes artifacts/chaos-dotnet.json, and exits 1 when an invariant broke (docs/chaos.md).
 using System.Diagnostics;
 using System.Globalization;
@@ -7,7 +8,7 @@ using System.Text.Json;
 using Reengage.Chaos;
 using Reengage.Testing;
 
-var options = new Dictionary<string, int>(StringComparer.Ordinal) { ["runs"] = 200, ["seed"] = 1, ["concurrency"] = 2, ["outages"] = 0 };
+var options = new Dictionary<string, int>(StringComparer.Ordinal) { ["runs"] = 200, ["seed"] = 1, ["concurrency"] = 2, ["outages"] = 2 };
 var noSweeps = false;
 int? only = null;
 for (var i = 0; i < args.Length; i++)
@@ -28,12 +29,7 @@ for (var i = 0; i < args.Length; i++)
     await Console.Error.WriteLineAsync($"unknown or malformed option {args[i]}: --runs N --seed S --concurrency C --outages N --no-sweeps --only I (whole numbers)");
     return 2;
 }
-var (runs, seed, concurrency) = (options["runs"], options["seed"], options["concurrency"]);
-if (options["outages"] > 0)
-{
-    await Console.Error.WriteLineAsync("--outages: the storage-outage runs are not in the C# suite yet (docs/chaos.md); run with --outages 0");
-    return 2;
-}
+var (runs, seed, concurrency, outages) = (options["runs"], options["seed"], options["concurrency"], options["outages"]);
 
 var clock = Stopwatch.StartNew();
 var summary = new Summary();
@@ -54,7 +50,7 @@ await using (var azurite = await Azurite.StartAsync())
     }
     else
     {
-        Console.WriteLine($"Reengage chaos (C#): seed {seed}, {runs} random runs, {(noSweeps ? "no" : "three")} crash sweeps, {concurrency} runs at a time");
+        Console.WriteLine($"Reengage chaos (C#): seed {seed}, {runs} random runs, {(noSweeps ? "no" : "three")} crash sweeps, {outages} storage outages, {concurrency} runs at a time");
         if (!noSweeps)
         {
             Console.WriteLine("planner crash sweep (crash after each call k of one planning pass, then restart)");
@@ -69,6 +65,18 @@ await using (var azurite = await Azurite.StartAsync())
         await Suite.PoolAsync(runs, concurrency, async i => Mark(await Scenario.RunAsync(connection, Suite.RandomSpec(seed, i))));
         Console.WriteLine();
     }
+}
+
+if (only is null && outages > 0)
+{
+    // One at a time, each on its own Azurite on disk: the first stopped after the first message, down 8 s, the next
+    // after the second, down 12 s, and so on.
+    Console.WriteLine("storage outages (Azurite on disk stopped mid-drain, restarted on the same ports and folder)");
+    for (var i = 0; i < outages; i++)
+    {
+        Mark(await Scenario.RunStorageOutageAsync(Suite.OutageSpec(seed, i), stopAfter: 1 + i, down: TimeSpan.FromSeconds(8 + (4 * i))));
+    }
+    Console.WriteLine();
 }
 
 Console.WriteLine();

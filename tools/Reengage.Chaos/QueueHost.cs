@@ -16,6 +16,8 @@ public sealed record QueueHostReport
     /// <summary>Handler failures the host retried (redelivery).</summary>
     public int Errors { get; set; }
     public int Poisoned { get; set; }
+    /// <summary>Queue operations of the host itself that failed while storage was down (outage runs only).</summary>
+    public int StorageErrors { get; set; }
     public SimulatedCrashException? Crash { get; set; }
 }
 
@@ -47,15 +49,53 @@ public static class QueueHost
         }
     }
 
-    /// <summary>Drains the queue until it is empty or the worker process dies (a crash from its ports).</summary>
-    public static async Task<QueueHostReport> DrainAsync(ChaosEnv env, SendOutreachFunctions function, SimulatedProcess? process, int batchSize = 32)
+    /// <summary>
+    /// Drains the queue until it is empty or the worker process dies (a crash from its ports). With an
+    /// <paramref name="outage"/>, storage may be down: the host's own queue operations that fail are retried, and an
+    /// empty receive ends the drain only once the queue holds nothing at all (messages left invisible by a failed
+    /// update come back by themselves after a short visibility timeout).
+    /// </summary>
+    public static async Task<QueueHostReport> DrainAsync(ChaosEnv env, SendOutreachFunctions function, SimulatedProcess? process, int batchSize = 32, StorageOutage? outage = null)
     {
         var report = new QueueHostReport();
         var queue = env.Queue;
+        async Task<bool> Platform(Func<Task> operation)
+        {
+            try
+            {
+                await operation();
+                return true;
+            }
+#pragma warning disable CA1031 // Whatever the SDK throws once its retries are spent, as the Functions host would meet it.
+            catch (Exception) when (outage is not null)
+#pragma warning restore CA1031
+            {
+                report.StorageErrors++;
+                return false;
+            }
+        }
+        var visibility = outage?.VisibilityTimeout ?? TimeSpan.FromSeconds(30);
         while (true)
         {
-            QueueMessage[] batch = (await queue.ReceiveMessagesAsync(batchSize, TimeSpan.FromSeconds(30))).Value;
-            if (batch.Length == 0) break;
+            if (outage is not null && DateTime.UtcNow > outage.Deadline)
+            {
+                throw new TimeoutException("the queue did not drain before the outage deadline");
+            }
+            QueueMessage[]? batch = null;
+            if (!await Platform(async () => batch = (await queue.ReceiveMessagesAsync(batchSize, visibility)).Value) || batch is null)
+            {
+                await Task.Delay(50);
+                continue;
+            }
+            if (batch.Length == 0)
+            {
+                if (outage is null) break;
+                int? depth = null;
+                await Platform(async () => depth = (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+                if (depth == 0) break;
+                await Task.Delay(100);
+                continue;
+            }
             var ordered = batch.OrderBy(m => NotBeforeOf(m.MessageText), StringComparer.Ordinal).ToList();
             for (var index = 0; index < ordered.Count; index++)
             {
@@ -94,12 +134,12 @@ public static class QueueHost
                 if (failure is null && process?.Crash is null)
                 {
                     lock (env.RetryAt) env.RetryAt.Remove(item.MessageId);
-                    await queue.DeleteMessageAsync(item.MessageId, item.PopReceipt);
+                    await Platform(() => queue.DeleteMessageAsync(item.MessageId, item.PopReceipt));
                 }
                 else if ((CrashOf(failure) ?? process?.Crash) is { } crash)
                 {
                     report.Crash = crash;
-                    await ReleaseAfterCrashAsync(queue, item, ordered.Skip(index + 1));
+                    await Platform(() => ReleaseAfterCrashAsync(queue, item, ordered.Skip(index + 1)));
                     return report;
                 }
                 else
@@ -108,18 +148,23 @@ public static class QueueHost
                     lock (env.RetryAt) env.RetryAt[item.MessageId] = env.Clock.GetUtcNow() + RetryDelay;
                     if (item.DequeueCount >= MaxDequeueCount)
                     {
-                        await env.Poison.CreateIfNotExistsAsync();
-                        await env.Poison.SendMessageAsync(item.MessageText, timeToLive: TimeSpan.FromSeconds(-1));
-                        await queue.DeleteMessageAsync(item.MessageId, item.PopReceipt);
-                        report.Poisoned++;
+                        await Platform(async () =>
+                        {
+                            await env.Poison.CreateIfNotExistsAsync();
+                            await env.Poison.SendMessageAsync(item.MessageText, timeToLive: TimeSpan.FromSeconds(-1));
+                            await queue.DeleteMessageAsync(item.MessageId, item.PopReceipt);
+                            report.Poisoned++;
+                        });
                     }
                     else
                     {
-                        // Visible again at once; the clock moves by the retry delay when it is picked up.
-                        await queue.UpdateMessageAsync(item.MessageId, item.PopReceipt, item.MessageText, TimeSpan.Zero);
+                        // Visible again at once; the clock moves by the retry delay when it is picked up. If storage is
+                        // down, the update fails and the message comes back after its visibility timeout.
+                        await Platform(() => queue.UpdateMessageAsync(item.MessageId, item.PopReceipt, item.MessageText, TimeSpan.Zero));
                     }
                 }
                 report.Handled++;
+                if (outage is not null) await outage.OnMessageHandledAsync(report.Handled);
             }
         }
         return report;

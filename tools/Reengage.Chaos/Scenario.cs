@@ -47,6 +47,10 @@ public sealed record RunResult
     public required int Redriven { get; init; }
     public required int HostErrors { get; init; }
     public required TimeSpan Duration { get; init; }
+    /// <summary>Times storage was stopped and restarted during the run (outage runs).</summary>
+    public int Outages { get; init; }
+    /// <summary>Queue operations of the hosts that failed while storage was down.</summary>
+    public int StorageErrors { get; init; }
 }
 
 public static class Scenario
@@ -57,7 +61,23 @@ public static class Scenario
         return await RunInAsync(env, spec);
     }
 
-    private static async Task<RunResult> RunInAsync(ChaosEnv env, RunSpec spec)
+    /// <summary>
+    /// A run on its own Azurite on disk, stopped after the <paramref name="stopAfter"/>th message of the drain and
+    /// started again on the same ports and folder <paramref name="down"/> later: the handlers meet storage errors
+    /// meanwhile, which are retryable, so their messages are redelivered once storage is back.
+    /// </summary>
+    public static async Task<RunResult> RunStorageOutageAsync(RunSpec spec, int stopAfter, TimeSpan down)
+    {
+        await using var outage = await StorageOutage.StartAsync(stopAfter, down);
+        RunResult result;
+        await using (var env = await ChaosEnv.CreateAsync(outage.ConnectionString, spec.AcsChaos, World.PlanningInstant.AddDays(-400)))
+        {
+            result = await RunInAsync(env, spec, outage);
+        }
+        return result with { Outages = outage.Outages };
+    }
+
+    private static async Task<RunResult> RunInAsync(ChaosEnv env, RunSpec spec, StorageOutage? outage = null)
     {
         var started = Stopwatch.StartNew();
         var world = World.Build(spec.Seed, spec.Kinds);
@@ -125,7 +145,7 @@ public static class Scenario
             {
                 Interlocked.Increment(ref hostAttempts);
                 var process = ProcessFor(spec.SendingCrash, attempt);
-                var report = await QueueHost.DrainAsync(env, env.SendFunction(host, process), process, spec.SendingHosts > 1 ? 2 : 32);
+                var report = await QueueHost.DrainAsync(env, env.SendFunction(host, process), process, spec.SendingHosts > 1 ? 2 : 32, outage);
                 lock (gate) reports.Add(report);
                 Ended(process);
                 if (report.Crash is null) return;
@@ -133,7 +153,8 @@ public static class Scenario
         }
         await Task.WhenAll(Enumerable.Range(0, spec.SendingHosts).Select(h => Task.Run(() => DrainAsync(h))));
 
-        // Faults stop (no more crashes; ACS keeps its own): drain, and re-drive what was poisoned, until done.
+        // Faults stop (no more crashes, storage back; ACS keeps its own): drain, and re-drive what was poisoned, until done.
+        if (outage is not null) await outage.RestoredAsync();
         var redriven = 0;
         for (var round = 0; round < 20; round++)
         {
@@ -156,6 +177,7 @@ public static class Scenario
             AcsAnswers = requests.GroupBy(r => r.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToDictionary(g => g.Key, g => g.Count()),
             Redriven = redriven,
             HostErrors = reports.Sum(r => r.Errors),
+            StorageErrors = reports.Sum(r => r.StorageErrors),
             Duration = started.Elapsed,
         };
     }

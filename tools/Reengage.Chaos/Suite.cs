@@ -59,6 +59,23 @@ public static class Suite
     }
 
     /// <summary>
+    /// Outage run <paramref name="index"/>: the faults of a random run (drawn apart from the random runs'), without the
+    /// planner faults (storage goes away while sending).
+    /// </summary>
+    public static RunSpec OutageSpec(int seed, int index)
+    {
+        var random = RandomSpec(seed, 1_000_000 + index);
+        return random with
+        {
+            Label = "storage outage",
+            Id = $"storage outage #{index}",
+            PlanningCrash = null,
+            Planners = Concurrency.None,
+            Features = [.. random.Features.Where(f => !f.Contains("planner", StringComparison.Ordinal)), "storage outage"],
+        };
+    }
+
+    /// <summary>
     /// One clean run records its port calls; then one run per call k crashes right after call k (plus one before call
     /// 1), restarts, and drains. Every such run must end with the fault-free statuses and pass the invariants.
     /// </summary>
@@ -155,7 +172,10 @@ public sealed class Summary
             crashesInjected = results.Sum(r => r.Crashes.Count),
             crashPoints = Counts(results.SelectMany(r => r.Crashes)),
             acsAnswers = Counts(results.SelectMany(r => r.AcsAnswers.SelectMany(a => Enumerable.Repeat(a.Key, a.Value)))),
+            storageOutages = results.Sum(r => r.Outages),
+            queueOperationsFailedDuringOutages = results.Sum(r => r.StorageErrors),
             handlerFailuresRedelivered = results.Sum(r => r.HostErrors),
+            handlerFailuresRedeliveredInOutageRuns = results.Where(r => r.Outages > 0).Sum(r => r.HostErrors),
             poisonedRedriven = results.Sum(r => r.Redriven),
             emails = results.Sum(r => r.Check.Emails),
             duplicates = results.Sum(r => r.Check.Duplicates),
@@ -186,7 +206,9 @@ public sealed class Summary
         }
         Line("ACS answers by status", string.Join(", ", Counts(results.SelectMany(r => r.AcsAnswers.SelectMany(a => Enumerable.Repeat(a.Key == "0" ? "no answer" : a.Key, a.Value))))
             .Select(a => $"{a.Key} {a.Value}")));
-        Line("handler failures redelivered", results.Sum(r => r.HostErrors));
+        Line("storage outages (Azurite restarted)", results.Sum(r => r.Outages));
+        Line("queue operations failed during outages", results.Sum(r => r.StorageErrors));
+        Line("handler failures redelivered", $"{results.Sum(r => r.HostErrors)} ({results.Where(r => r.Outages > 0).Sum(r => r.HostErrors)} in outage runs)");
         Line("poisoned messages re-driven", results.Sum(r => r.Redriven));
         Line("emails sent (taken by ACS)", results.Sum(r => r.Check.Emails));
         Line("duplicates (must be 0)", results.Sum(r => r.Check.Duplicates));
