@@ -73,6 +73,22 @@ public sealed class ChaosTests(AzuriteFixture fixture) : IClassFixture<AzuriteFi
     }
 
     [Fact]
+    public async Task Azurite_stopped_after_the_first_message_of_the_drain_and_restarted_on_its_data_loses_and_repeats_nothing()
+    {
+        var result = await Scenario.RunStorageOutageAsync(new RunSpec
+        {
+            Label = "storage outage",
+            Seed = 5,
+            Features = ["storage outage"],
+        }, stopAfter: 1, down: TimeSpan.FromSeconds(4));
+
+        Assert.Equal(1, result.Outages);
+        Assert.Empty(result.Check.Violations);
+        Assert.True(result.Check.Emails > 1, "the drain had nothing left to send after the first message");
+        Assert.Equal(result.Check.Emails, result.Check.RowsByStatus.GetValueOrDefault("sent"));
+    }
+
+    [Fact]
     public async Task The_checker_reports_a_second_POST_a_row_put_back_to_planned_and_a_deleted_row()
     {
         await using var env = await ChaosEnv.CreateAsync(Connection, acsChaos: null, World.PlanningInstant.AddDays(-400));
