@@ -41,6 +41,7 @@ public sealed partial class AcsEmailStandIn : IAsyncDisposable
     private WebApplication? _app;
     private TimeSpan _latency;
     private int _sendAttempts;
+    private int _inFlight;
     private int _disposed;
 
     private AcsEmailStandIn(AcsEmailStandInOptions options)
@@ -83,6 +84,9 @@ public sealed partial class AcsEmailStandIn : IAsyncDisposable
     {
         get { lock (_gate) return _sendAttempts; }
     }
+
+    /// <summary>Requests still being handled (a delayed answer, say): zero once everything that arrived has played out.</summary>
+    public int RequestsInFlight => Volatile.Read(ref _inFlight);
 
     public TimeSpan Latency
     {
@@ -190,6 +194,7 @@ public sealed partial class AcsEmailStandIn : IAsyncDisposable
             if (isSend) _sendAttempts++;
             latency = _latency;
         }
+        Interlocked.Increment(ref _inFlight);
         try
         {
             var body = await ReadBodyAsync(request, token).ConfigureAwait(false);
@@ -226,6 +231,7 @@ public sealed partial class AcsEmailStandIn : IAsyncDisposable
             }
 
             var dropAfterAccept = false;
+            var abandoned = false;
             switch (PickFault(route.Value))
             {
                 case AcsFault.Throttle throttle:
@@ -237,7 +243,9 @@ public sealed partial class AcsEmailStandIn : IAsyncDisposable
                     await ErrorAsync(context, entry, error.Status, error.Code ?? DefaultCode(error.Status), error.Message ?? $"Scripted {error.Status}.").ConfigureAwait(false);
                     return;
                 case AcsFault.Delay delay:
-                    await Task.Delay(delay.Duration, token).ConfigureAwait(false);
+                    // Not cut short when the client gives up: the service goes on and takes the email all the same.
+                    await Task.Delay(delay.Duration, _stopping.Token).ConfigureAwait(false);
+                    abandoned = context.RequestAborted.IsCancellationRequested;
                     break;
                 case AcsFault.Hang:
                     await Task.Delay(Timeout.InfiniteTimeSpan, token).ConfigureAwait(false);
@@ -253,7 +261,12 @@ public sealed partial class AcsEmailStandIn : IAsyncDisposable
             }
             if (route == AcsRoute.Send)
             {
-                await AnswerSendAsync(context, entry, body, apiVersion, dropAfterAccept).ConfigureAwait(false);
+                // A client that gave up during a delay still has its email taken; it just never hears the answer.
+                await AnswerSendAsync(context, entry, body, apiVersion, dropAfterAccept || abandoned).ConfigureAwait(false);
+            }
+            else if (abandoned)
+            {
+                context.Abort();
             }
             else if (dropAfterAccept)
             {
@@ -267,6 +280,10 @@ public sealed partial class AcsEmailStandIn : IAsyncDisposable
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             // The client gave up or the stand-in is stopping: there is nobody to answer.
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
         }
     }
 

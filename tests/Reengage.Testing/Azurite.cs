@@ -6,7 +6,8 @@ namespace Reengage.Testing;
 
 /// <summary>
 /// A private Azurite from the repository's npm package, on free loopback ports, in memory unless a folder is given.
-/// Stopped (and its process tree killed) on dispose.
+/// Stopped (and its process tree killed) on dispose. One on disk can be stopped and started again on the same ports
+/// and folder (<see cref="StopAsync"/>, <see cref="RestartAsync"/>).
 /// </summary>
 public sealed partial class Azurite : IAsyncDisposable
 {
@@ -14,10 +15,12 @@ public sealed partial class Azurite : IAsyncDisposable
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private readonly Process _process;
+    private readonly Options _options;
 
-    private Azurite(Process process, Uri blob, Uri queue, Uri table)
+    private Azurite(Process process, Options options, Uri blob, Uri queue, Uri table)
     {
         _process = process;
+        _options = options;
         BlobServiceUri = blob;
         QueueServiceUri = queue;
         TableServiceUri = table;
@@ -121,7 +124,45 @@ public sealed partial class Azurite : IAsyncDisposable
         }
         // A test run that ends without disposing (a crash, a cancelled run) still leaves no Azurite behind.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Kill(process);
-        return new Azurite(process, found["blob"], found["queue"], found["table"]);
+        return new Azurite(process, options, found["blob"], found["queue"], found["table"]);
+    }
+
+    /// <summary>
+    /// Stops Azurite as an operator would (SIGTERM: it stops taking requests and writes its data to its folder), and
+    /// kills it if it is still there after <paramref name="grace"/> (5 s when null; requests already on an open
+    /// connection hang until then). On Windows, where there is no SIGTERM, it is killed at once.
+    /// </summary>
+    public async Task StopAsync(TimeSpan? grace = null)
+    {
+        if (_process.HasExited) return;
+        if (!OperatingSystem.IsWindows())
+        {
+            using var signal = Process.Start(new ProcessStartInfo("kill")
+            {
+                ArgumentList = { "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                UseShellExecute = false,
+            });
+            if (signal is not null) await signal.WaitForExitAsync().ConfigureAwait(false);
+            using var timeout = new CancellationTokenSource(grace ?? TimeSpan.FromSeconds(5));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                // Still there: killed below.
+            }
+        }
+        Kill(_process);
+        await _process.WaitForExitAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>A new Azurite on this one's ports and folder (stop this one first); for an Azurite on disk.</summary>
+    public Task<Azurite> RestartAsync(CancellationToken cancellationToken = default)
+    {
+        if (_options.Location is null) throw new InvalidOperationException("Only an Azurite on disk (Options.Location) can be restarted on its data.");
+        return StartAsync(_options with { Ports = (BlobServiceUri.Port, QueueServiceUri.Port, TableServiceUri.Port) }, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

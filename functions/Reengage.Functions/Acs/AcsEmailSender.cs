@@ -95,8 +95,10 @@ public sealed partial class AcsEmailSender : IEmailSender
         var request = message.Request;
         request.Method = RequestMethod.Post;
         SetUri(request, "/emails:send");
-        // ACS keeps one operation per Operation-Id: the pipeline's retries and a re-queued message repeat the same
-        // request without ever sending a second email.
+        // Sent once per call: a request whose answer is lost (a timeout, a dropped connection, a 5xx) may still have
+        // been taken, so it is never repeated here; the row goes in doubt and the redelivery asks ACS for this
+        // operation's status first (SPEC §7: never send blindly again, whatever ACS does with a repeated Operation-Id).
+        message.ResponseClassifier = SendIsNeverRepeated.Instance;
         request.Headers.Add("Operation-Id", id);
         request.Headers.Add(HttpHeader.Names.ContentType, "application/json");
         request.Headers.Add(HttpHeader.Names.Accept, "application/json");
@@ -278,5 +280,20 @@ public sealed partial class AcsEmailSender : IEmailSender
     {
         public override bool IsRetriableResponse(HttpMessage message) =>
             message.Response.Status != 429 && base.IsRetriableResponse(message);
+    }
+
+    /// <summary>
+    /// The send's classifier: what is an error is decided as usual, but nothing is retried inside the client. Only the
+    /// status read (a GET, safe to repeat) keeps the pipeline's retry budget.
+    /// </summary>
+    private sealed class SendIsNeverRepeated : ResponseClassifier
+    {
+        public static SendIsNeverRepeated Instance { get; } = new();
+
+        public override bool IsRetriableResponse(HttpMessage message) => false;
+
+        public override bool IsRetriableException(Exception exception) => false;
+
+        public override bool IsRetriable(HttpMessage message, Exception exception) => false;
     }
 }
