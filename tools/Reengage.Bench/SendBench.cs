@@ -71,6 +71,8 @@ internal static class SendBench
 
         var runs = new JsonArray();
         var table = new Dictionary<(int Latency, int Workers), (Drain Median, IReadOnlyList<Drain> All)>();
+        // The storage requests of each configuration's last drain: queue receives and deletes included, as the host makes them.
+        var traffic = new Dictionary<(int Latency, int Workers), Traffic>();
         var fresh = true;
         foreach (var latency in LatenciesMs)
         {
@@ -84,7 +86,9 @@ internal static class SendBench
                 {
                     if (!fresh) await ReplayAsync(world, scheduler, planned, acs);
                     fresh = false;
+                    storage.Counter.Reset();
                     var drain = await DrainOnceAsync(clients.OutreachSend, function, workers, acs, world, planned);
+                    traffic[(latency, workers)] = Traffic.Of(storage.Counter);
                     spent += drain.Wall;
                     drains.Add(drain);
                 }
@@ -104,6 +108,8 @@ internal static class SendBench
                     ["distinctOperations"] = median.DistinctOperations,
                     ["sendAttempts"] = median.SendAttempts,
                     ["allExactlyOnce"] = drains.All(d => d.ExactlyOnce),
+                    ["storageRequestsPerEmail"] = (double)traffic[(latency, workers)].Total / planned.Count,
+                    ["requests"] = new JsonObject(traffic[(latency, workers)].Requests.Select(r => KeyValuePair.Create(r.Key, (JsonNode?)r.Value))),
                 });
             }
         }
@@ -128,6 +134,9 @@ internal static class SendBench
                 $"stand-in recorded {median.Accepted} emails for {planned.Count} rows ({median.DistinctOperations} distinct operation ids, {median.SendAttempts} POSTs): " +
                 (once ? "exactly one each, every drain" : "NOT exactly one each") + (all.Sum(d => d.Errors) is > 0 and var e ? $", {e} function errors" : ""));
         }
+        var sample = traffic[(50, 16)];
+        Line($"storage requests per email, 16 in flight at 50 ms (a drain's, the workers' queue receives and deletes included): {Fixed((double)sample.Total / planned.Count, 2)} — " +
+            string.Join(", ", sample.Requests.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {Int(r.Value)}")));
         var at50 = table[(50, 16)].Median.PerSecond;
         Line();
         Line($"16 in flight at 50 ms: {Fixed(at50)} emails/s, {Ratio(at50 / table[(50, 1)].Median.PerSecond)} the one-at-a-time rate at 50 ms " +
