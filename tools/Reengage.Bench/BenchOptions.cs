@@ -16,8 +16,9 @@ internal sealed record BenchOptions
 {
     public const string Usage = """
         usage: dotnet run -c Release --project tools/Reengage.Bench -- [options]
-          --only planner|render|send|e2e|load   one benchmark (repeat or comma-separate for several; all by default)
-          --ts-results DIR                 the TypeScript benchmarks' text output (*.txt) of the same session, shown beside
+          --only planner|render|send|e2e|load   the benchmarks to run (repeat or comma-separate; all five by default)
+          --ts-results DIR   the TypeScript benchmarks' text output (*.txt) of the same session, shown beside the C# figures
+          --help             this text
           planner: --patients N (100000)  --practices N (100)
                    --million                then again at 1,000,000 patients in 1,000 practices, 1,800 sends/h
                    --sends-per-minute N (30)  --sends-per-hour N (100)   the ACS quota (the app's defaults)
@@ -45,6 +46,13 @@ internal sealed record BenchOptions
     public int Concurrency { get; init; } = 50;
     public int LoadPatients { get; init; } = 1_500;
 
+    /// <summary>The options that take a value (the flags are --million, --no-typescript and --help).</summary>
+    private static readonly HashSet<string> ValueOptions =
+    [
+        "--only", "--ts-results", "--patients", "--practices", "--sends-per-minute", "--sends-per-hour", "--planner-concurrency",
+        "--send-rows", "--e2e-patients", "--e2e-sends-per-minute", "--e2e-in-flight", "--events", "--concurrency", "--load-patients",
+    ];
+
     /// <summary>The options, or the reason they are refused (null options).</summary>
     public static (BenchOptions? Options, string? Error, bool Help) Parse(IReadOnlyList<string> args)
     {
@@ -65,6 +73,7 @@ internal sealed record BenchOptions
                 continue;
             }
             if (!name.StartsWith("--", StringComparison.Ordinal)) return (null, $"unexpected argument \"{name}\"", false);
+            if (!ValueOptions.Contains(name)) return (null, $"unknown option {name}", false);
             if (i + 1 >= args.Count) return (null, $"{name} needs a value", false);
             var value = args[++i];
             if (name == "--only")
