@@ -30,6 +30,9 @@ public sealed partial class Azurite : IAsyncDisposable
     public Uri QueueServiceUri { get; }
     public Uri TableServiceUri { get; }
 
+    /// <summary>The Azurite (node) process, for a benchmark that reports its memory.</summary>
+    public int ProcessId => _process.Id;
+
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
         $"BlobEndpoint={BlobServiceUri};QueueEndpoint={QueueServiceUri};TableEndpoint={TableServiceUri};";

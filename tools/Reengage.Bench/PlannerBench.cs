@@ -20,7 +20,9 @@ using static Reengage.Bench.Output;
 
 namespace Reengage.Bench;
 
-internal sealed record PlannerBenchOptions(int Patients, int Practices, QuotaLimits Quota, int Concurrency);
+/// <param name="Key">The report's key (planner, planner1m) and the letters of the run's table names.</param>
+/// <param name="AzuriteProcessId">Azurite's process, whose memory is reported after seeding.</param>
+internal sealed record PlannerBenchOptions(int Patients, int Practices, QuotaLimits Quota, int Concurrency, string Key = "planner", string Prefix = "bp", int? AzuriteProcessId = null);
 
 internal static class PlannerBench
 {
@@ -33,11 +35,26 @@ internal static class PlannerBench
     /// <summary>Runs the planner benchmark; returns false when the methods disagree (a wrong answer).</summary>
     public static async Task<bool> RunAsync(string connectionString, PlannerBenchOptions options, JsonObject report)
     {
-        using var storage = await BenchStorage.CreateAsync(connectionString, "bp");
+        using var storage = await BenchStorage.CreateAsync(connectionString, options.Prefix);
+        try
+        {
+            return await RunAsync(storage, options, report);
+        }
+        finally
+        {
+            // Azurite keeps every row in memory: a second planner run (--million) starts without this one's.
+            await storage.Clients.DeleteAllAsync();
+        }
+    }
+
+    private static async Task<bool> RunAsync(BenchStorage storage, PlannerBenchOptions options, JsonObject report)
+    {
         var clients = storage.Clients;
         var population = new Population(new PopulationOptions(options.Patients, options.Practices, PlanningAt, 0.01));
         Progress($"seeding {Int(options.Patients)} patients in {population.Practices.Count} practices");
         var seed = await Seeder.SeedAsync(clients, population, (done, total) => Output.Progress("patients written", done, total));
+        var memoryAfterSeeding = Machine.Memory(options.AzuriteProcessId);
+        Progress($"memory after seeding: {Machine.MemoryText(options.AzuriteProcessId)}");
         var clock = new FakeTimeProvider(PlanningAt);
         var world = new PlannerWorld(storage, clock, options);
         await world.WarmUpAsync(population);
@@ -96,8 +113,10 @@ internal static class PlannerBench
         Line($"wall time, planner / writes alone: {Ratio(ofFloor)} (the scan planner {Ratio(scanOfFloor)}; scan / DueIndex {Ratio(scan.Wall / real.Wall)}) — target <= {TargetOfFloor}x: {Verdict(ofFloor <= TargetOfFloor)}" +
             (ofFloor <= TargetOfFloor ? "" : $" (the planner makes {Int(real.Traffic.Reads)} reads the floor does not, {Int(real.Traffic.Writes - floor.Traffic.Writes)} more writes, and waits on each read before its writes)"));
 
-        report["planner"] = new JsonObject
+        report[options.Key] = new JsonObject
         {
+            ["memoryAfterSeeding"] = memoryAfterSeeding,
+            ["memoryAtEnd"] = Machine.Memory(options.AzuriteProcessId),
             ["patients"] = options.Patients,
             ["practices"] = population.Practices.Count,
             ["planningAt"] = PlanningAt.ToString("O", Culture),
@@ -138,10 +157,10 @@ internal static class PlannerBench
 
     private static string Strip(string key)
     {
-        // "POST bpOutreach" → "POST Outreach"; the queue keeps its name.
+        // "POST bpOutreach" (or bm, the --million run) → "POST Outreach"; the queue keeps its name.
         var space = key.IndexOf(' ', StringComparison.Ordinal);
         var resource = key[(space + 1)..];
-        return resource.StartsWith("bp", StringComparison.Ordinal) && resource.Length > 2 && char.IsUpper(resource[2]) ? key[..(space + 1)] + resource[2..] : key;
+        return resource.Length > 2 && resource[..2] is "bp" or "bm" && char.IsUpper(resource[2]) ? key[..(space + 1)] + resource[2..] : key;
     }
 
     private static JsonObject Json<T>(Measured<T> m, int dueFound, JsonObject extra)

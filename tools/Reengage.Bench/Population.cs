@@ -261,7 +261,7 @@ internal sealed class Population
     }
 
     /// <summary>The TypeScript bench's generator (mulberry32): the same seeds give the same population.</summary>
-    private sealed class Mulberry32(uint seed)
+    internal sealed class Mulberry32(uint seed)
     {
         private uint _state = seed;
 

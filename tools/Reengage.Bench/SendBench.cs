@@ -36,7 +36,9 @@ internal static class SendBench
     private const int Repetitions = 3;
     private static readonly TimeSpan RepeatWithin = TimeSpan.FromSeconds(10);
 
-    internal sealed record Drain(TimeSpan Wall, int Sent, double PerSecond, IReadOnlyDictionary<string, int> Results, int Errors, int Accepted, int DistinctOperations, int SendAttempts, bool ExactlyOnce);
+    /// <param name="Traffic">The storage requests of the drain itself (the workers' receives, the function, the deletes), taken
+    /// before the rows are read back for the check.</param>
+    internal sealed record Drain(TimeSpan Wall, int Sent, double PerSecond, IReadOnlyDictionary<string, int> Results, int Errors, int Accepted, int DistinctOperations, int SendAttempts, bool ExactlyOnce, Traffic Traffic);
 
     public static async Task<bool> RunAsync(string connectionString, int rows, JsonObject report)
     {
@@ -84,7 +86,7 @@ internal static class SendBench
                 {
                     if (!fresh) await ReplayAsync(world, scheduler, planned, acs);
                     fresh = false;
-                    var drain = await DrainOnceAsync(clients.OutreachSend, function, workers, acs, world, planned);
+                    var drain = await DrainOnceAsync(clients.OutreachSend, function, workers, acs, world, planned, storage.Counter);
                     spent += drain.Wall;
                     drains.Add(drain);
                 }
@@ -104,6 +106,9 @@ internal static class SendBench
                     ["distinctOperations"] = median.DistinctOperations,
                     ["sendAttempts"] = median.SendAttempts,
                     ["allExactlyOnce"] = drains.All(d => d.ExactlyOnce),
+                    ["storageRequestsPerEmail"] = (double)median.Traffic.Total / planned.Count,
+                    ["queueRequestsPerEmail"] = (double)QueueRequests(median.Traffic, clients.OutreachSend.Name) / planned.Count,
+                    ["requests"] = new JsonObject(median.Traffic.Requests.Select(r => KeyValuePair.Create(r.Key, (JsonNode?)r.Value))),
                 });
             }
         }
@@ -128,6 +133,12 @@ internal static class SendBench
                 $"stand-in recorded {median.Accepted} emails for {planned.Count} rows ({median.DistinctOperations} distinct operation ids, {median.SendAttempts} POSTs): " +
                 (once ? "exactly one each, every drain" : "NOT exactly one each") + (all.Sum(d => d.Errors) is > 0 and var e ? $", {e} function errors" : ""));
         }
+        var sample = table[(50, 16)].Median.Traffic;
+        var queueRequests = QueueRequests(sample, clients.OutreachSend.Name);
+        Line($"storage requests per email, 16 in flight at 50 ms (the median drain's): {Fixed((double)sample.Total / planned.Count, 2)}, " +
+            $"of which {Fixed((double)(sample.Total - queueRequests) / planned.Count, 2)} table requests and {Fixed((double)queueRequests / planned.Count, 2)} queue requests " +
+            $"(receives, empty ones included, and deletes) — " +
+            string.Join(", ", sample.Requests.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {Int(r.Value)}")));
         var at50 = table[(50, 16)].Median.PerSecond;
         Line();
         Line($"16 in flight at 50 ms: {Fixed(at50)} emails/s, {Ratio(at50 / table[(50, 1)].Median.PerSecond)} the one-at-a-time rate at 50 ms " +
@@ -149,8 +160,9 @@ internal static class SendBench
     /// delete on success, visible again on a throw (dropped after five dequeues, and counted). A loop stops when the queue
     /// is empty and no other loop holds a message that could come back.
     /// </summary>
-    private static async Task<Drain> DrainOnceAsync(QueueClient queue, SendOutreachFunctions function, int workers, AcsEmailStandIn acs, PlannerBench.PlannerWorld world, IReadOnlyList<OutreachRow> planned)
+    private static async Task<Drain> DrainOnceAsync(QueueClient queue, SendOutreachFunctions function, int workers, AcsEmailStandIn acs, PlannerBench.PlannerWorld world, IReadOnlyList<OutreachRow> planned, StorageRequestCounter counter)
     {
+        counter.Reset();
         var results = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var errors = 0;
         var holding = 0;
@@ -190,6 +202,7 @@ internal static class SendBench
         }
         await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(Worker)));
         clock.Stop();
+        var traffic = Traffic.Of(counter);
 
         var sent = 0;
         foreach (var row in planned)
@@ -203,8 +216,11 @@ internal static class SendBench
         var operations = accepted.Select(e => e.OperationId.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
         var expected = planned.Select(r => r.OperationId.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
         var exactlyOnce = accepted.Count == planned.Count && operations.SetEquals(expected) && sent == planned.Count;
-        return new Drain(clock.Elapsed, sent, sent / clock.Elapsed.TotalSeconds, results, errors, accepted.Count, operations.Count, acs.SendAttempts, exactlyOnce);
+        return new Drain(clock.Elapsed, sent, sent / clock.Elapsed.TotalSeconds, results, errors, accepted.Count, operations.Count, acs.SendAttempts, exactlyOnce, traffic);
     }
+
+    private static int QueueRequests(Traffic traffic, string queue) =>
+        traffic.Requests.Where(r => r.Key.EndsWith(" " + queue, StringComparison.Ordinal)).Sum(r => r.Value);
 
     /// <summary>Puts every row back as the planner left it, re-queues it, and makes the stand-in forget its operations.</summary>
     private static async Task ReplayAsync(PlannerBench.PlannerWorld world, ISendScheduler scheduler, IReadOnlyList<OutreachRow> planned, AcsEmailStandIn acs)

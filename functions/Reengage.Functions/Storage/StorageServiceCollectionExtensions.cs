@@ -1,3 +1,5 @@
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -21,11 +23,15 @@ public static class StorageServiceCollectionExtensions
         return services.AddReengageStorage(StorageConnection.FromConfiguration(configuration), names);
     }
 
-    /// <summary>The same, for a connection already read (the app's settings read it once, at start-up).</summary>
-    public static IServiceCollection AddReengageStorage(this IServiceCollection services, StorageConnection connection, StorageNames? names = null)
+    /// <summary>
+    /// The same, for a connection already read (the app's settings read it once, at start-up). Client options (a
+    /// benchmark's request counter on the pipeline) are for tools; registered again, the last registration wins.
+    /// </summary>
+    public static IServiceCollection AddReengageStorage(this IServiceCollection services, StorageConnection connection, StorageNames? names = null,
+        TableClientOptions? tableOptions = null, QueueClientOptions? queueOptions = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var clients = ReengageStorageClients.Create(connection, names);
+        var clients = ReengageStorageClients.Create(connection, names, tableOptions, queueOptions);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(clients);
         services.AddSingleton<IPracticeStore>(sp => new CachedPracticeStore(new TablePracticeStore(clients.Practices, clients.Therapists), sp.GetRequiredService<TimeProvider>()));

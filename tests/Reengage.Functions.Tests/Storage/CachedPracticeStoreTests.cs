@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Reengage.Core;
+using Reengage.Core.Model;
 using Reengage.Core.Ports;
 using Reengage.Functions.Storage;
 using Reengage.Functions.Tables;
@@ -98,5 +99,70 @@ public sealed class CachedPracticeStoreTests(AzuriteFixture fixture) : StorageTe
         Assert.Null(await store.GetPracticeAsync(practice.Id));
         await new TablePracticeStore(Clients.Practices, Clients.Therapists).UpsertPracticeAsync(practice);
         Assert.NotNull(await store.GetPracticeAsync(practice.Id));
+    }
+    private TemplateOverride Override(string practiceId, string subject) => new()
+    {
+        PracticeId = practiceId,
+        TemplateId = TemplateId.CheckIn,
+        Locale = Locale.Fr,
+        Subject = subject,
+        Html = "<p>{{ patient.firstName }}</p>",
+        Text = "{{ patient.firstName }}",
+        UpdatedAt = _time.GetUtcNow(),
+    };
+
+    [Fact]
+    public async Task A_template_override_and_its_absence_are_cached_and_its_own_writes_are_seen_at_once()
+    {
+        var store = NewStore();
+        var other = new TablePracticeStore(Clients.Practices, Clients.Therapists);
+        var practiceId = FreshPracticeId();
+        Counter.Reset();
+
+        Assert.Null(await store.GetTemplateOverrideAsync(practiceId, TemplateId.CheckIn, Locale.Fr));
+        Assert.Null(await store.GetTemplateOverrideAsync(practiceId, TemplateId.CheckIn, Locale.Fr));
+        Assert.Equal(1, Counter.Total);
+
+        await store.UpsertTemplateOverrideAsync(Override(practiceId, "Mine"));
+        Assert.Equal("Mine", (await store.GetTemplateOverrideAsync(practiceId, TemplateId.CheckIn, Locale.Fr))!.Subject);
+        Counter.Reset();
+        Assert.Equal("Mine", (await store.GetTemplateOverrideAsync(practiceId, TemplateId.CheckIn, Locale.Fr))!.Subject);
+        Assert.Equal(0, Counter.Total);
+
+        await store.DeleteTemplateOverrideAsync(practiceId, TemplateId.CheckIn, Locale.Fr);
+        Assert.Null(await store.GetTemplateOverrideAsync(practiceId, TemplateId.CheckIn, Locale.Fr));
+
+        // Another instance's override is seen once the cached absence expires, not before.
+        await other.UpsertTemplateOverrideAsync(Override(practiceId, "Elsewhere"));
+        _time.Advance(TimeSpan.FromSeconds(29));
+        Assert.Null(await store.GetTemplateOverrideAsync(practiceId, TemplateId.CheckIn, Locale.Fr));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal("Elsewhere", (await store.GetTemplateOverrideAsync(practiceId, TemplateId.CheckIn, Locale.Fr))!.Subject);
+        Assert.Null(await store.GetTemplateOverrideAsync(practiceId, TemplateId.CheckIn, Locale.En));
+    }
+
+    [Fact]
+    public async Task A_therapist_is_cached_its_own_writes_seen_at_once_and_a_missing_one_not_cached()
+    {
+        var store = NewStore();
+        var other = new TablePracticeStore(Clients.Practices, Clients.Therapists);
+        var practiceId = FreshPracticeId();
+        var therapist = new Therapist { PracticeId = practiceId, Id = "th_1", DisplayName = "Léa Martin", Email = "lea@tilleuls.example" };
+        Assert.Null(await store.GetTherapistAsync(practiceId, "th_1"));
+        await other.UpsertTherapistAsync(therapist);
+        Assert.Equal("Léa Martin", (await store.GetTherapistAsync(practiceId, "th_1"))!.DisplayName);
+
+        Counter.Reset();
+        _time.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal("Léa Martin", (await store.GetTherapistAsync(practiceId, "th_1"))!.DisplayName);
+        Assert.Equal(0, Counter.Total);
+
+        await store.UpsertTherapistAsync(therapist with { DisplayName = "Léa Martin-Roy" });
+        Assert.Equal("Léa Martin-Roy", (await store.GetTherapistAsync(practiceId, "th_1"))!.DisplayName);
+
+        await other.UpsertTherapistAsync(therapist with { DisplayName = "Changed elsewhere" });
+        Assert.Equal("Léa Martin-Roy", (await store.GetTherapistAsync(practiceId, "th_1"))!.DisplayName);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal("Changed elsewhere", (await store.GetTherapistAsync(practiceId, "th_1"))!.DisplayName);
     }
 }
