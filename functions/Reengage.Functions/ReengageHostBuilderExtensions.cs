@@ -7,6 +7,7 @@ using Reengage.Functions.Acs;
 using Reengage.Functions.Admin;
 using Reengage.Functions.Answers;
 using Reengage.Functions.Booking;
+using Reengage.Functions.Import;
 using Reengage.Functions.EmailEvents;
 using Reengage.Functions.Outbox;
 using Reengage.Functions.Outreach;
@@ -50,6 +51,7 @@ public static class ReengageHostBuilderExtensions
         services.AddEmailEvents();
         services.AddPracticeReport();
         services.AddPatientAnswers();
+        services.AddPatientImport();
         return builder;
     }
 
