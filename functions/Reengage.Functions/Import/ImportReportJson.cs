@@ -43,12 +43,12 @@ public sealed record ImportReportJson
 }
 
 /// <summary>The JSON body form: <c>{"csv": "...", "mapping": {...}, "separator": ";"}</c>.</summary>
-public sealed record ImportRequestJson
+public sealed class ImportRequestJson
 {
-    public JsonElement Csv { get; init; }
-    public JsonElement Mapping { get; init; }
-    public JsonElement Separator { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Unknown { get; init; }
+    public JsonElement Csv { get; set; }
+    public JsonElement Mapping { get; set; }
+    public JsonElement Separator { get; set; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Unknown { get; set; }
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
