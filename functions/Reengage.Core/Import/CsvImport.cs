@@ -342,25 +342,51 @@ public static partial class CsvImport
 
     private static readonly Dictionary<string, bool> ConsentValues = new(StringComparer.Ordinal)
     {
-        ["oui"] = true, ["yes"] = true, ["true"] = true, ["vrai"] = true, ["y"] = true, ["o"] = true, ["1"] = true,
-        ["non"] = false, ["no"] = false, ["false"] = false, ["faux"] = false, ["n"] = false, ["0"] = false,
+        ["oui"] = true,
+        ["yes"] = true,
+        ["true"] = true,
+        ["vrai"] = true,
+        ["y"] = true,
+        ["o"] = true,
+        ["1"] = true,
+        ["non"] = false,
+        ["no"] = false,
+        ["false"] = false,
+        ["faux"] = false,
+        ["n"] = false,
+        ["0"] = false,
     };
 
     private static readonly Dictionary<string, CareStatus> CareStatusValues = new(StringComparer.Ordinal)
     {
-        ["in_care"] = CareStatus.InCare, ["en_cours"] = CareStatus.InCare, ["en_soins"] = CareStatus.InCare, ["suivi"] = CareStatus.InCare,
-        ["en_suivi"] = CareStatus.InCare, ["actif"] = CareStatus.InCare, ["active"] = CareStatus.InCare,
-        ["plan_completed"] = CareStatus.PlanCompleted, ["plan_termine"] = CareStatus.PlanCompleted, ["termine"] = CareStatus.PlanCompleted,
+        ["in_care"] = CareStatus.InCare,
+        ["en_cours"] = CareStatus.InCare,
+        ["en_soins"] = CareStatus.InCare,
+        ["suivi"] = CareStatus.InCare,
+        ["en_suivi"] = CareStatus.InCare,
+        ["actif"] = CareStatus.InCare,
+        ["active"] = CareStatus.InCare,
+        ["plan_completed"] = CareStatus.PlanCompleted,
+        ["plan_termine"] = CareStatus.PlanCompleted,
+        ["termine"] = CareStatus.PlanCompleted,
         ["completed"] = CareStatus.PlanCompleted,
-        ["discharged"] = CareStatus.Discharged, ["sorti"] = CareStatus.Discharged, ["sortie"] = CareStatus.Discharged,
-        ["cloture"] = CareStatus.Discharged, ["clos"] = CareStatus.Discharged, ["fin_de_suivi"] = CareStatus.Discharged,
+        ["discharged"] = CareStatus.Discharged,
+        ["sorti"] = CareStatus.Discharged,
+        ["sortie"] = CareStatus.Discharged,
+        ["cloture"] = CareStatus.Discharged,
+        ["clos"] = CareStatus.Discharged,
+        ["fin_de_suivi"] = CareStatus.Discharged,
         ["closed"] = CareStatus.Discharged,
     };
 
     private static readonly Dictionary<string, ContactPreference> ContactPreferenceValues = new(StringComparer.Ordinal)
     {
-        ["default"] = ContactPreference.Default, ["defaut"] = ContactPreference.Default, ["par_defaut"] = ContactPreference.Default,
-        ["standard"] = ContactPreference.Default, ["direct"] = ContactPreference.Direct, ["directe"] = ContactPreference.Direct,
+        ["default"] = ContactPreference.Default,
+        ["defaut"] = ContactPreference.Default,
+        ["par_defaut"] = ContactPreference.Default,
+        ["standard"] = ContactPreference.Default,
+        ["direct"] = ContactPreference.Direct,
+        ["directe"] = ContactPreference.Direct,
     };
 
     /// <summary>Parses, maps and validates a whole file; every problem is reported, none stops the others.</summary>
