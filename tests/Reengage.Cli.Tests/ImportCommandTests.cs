@@ -53,12 +53,14 @@ public sealed class ImportCommandTests(LocalAppFixture app) : IAsyncLifetime
     }
 
     /// <summary>Runs the CLI with the keys in the environment, as the docs advise.</summary>
-    private async Task<Run> RunAsync(params string[] args)
+    private Task<Run> RunAsync(params string[] args) => RunAsync(interactive: false, args);
+
+    private async Task<Run> RunAsync(bool interactive, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var variables = new Dictionary<string, string> { ["REENGAGE_PRACTICE_KEY"] = _key, ["REENGAGE_FUNCTION_KEY"] = "local-function-key" };
-        var exit = await ReengageCli.RunAsync(args, new CliEnvironment(stdout, stderr, name => variables.GetValueOrDefault(name), Interactive: false));
+        var exit = await ReengageCli.RunAsync(args, new CliEnvironment(stdout, stderr, name => variables.GetValueOrDefault(name), interactive));
         return new Run(exit, stdout.ToString(), stderr.ToString());
     }
 
@@ -173,5 +175,49 @@ public sealed class ImportCommandTests(LocalAppFixture app) : IAsyncLifetime
         Assert.Equal(10_000, patients.Count);
         Assert.Equal(5_000, patients.Values.Count(p => p.EmailConsent.Granted));
         Assert.Equal("c9999@example.org", patients["c9999"].Email);
+    }
+
+    [Fact]
+    public async Task English_headers_comma_separated_without_BOM_import()
+    {
+        var file = Write("english.csv", "Patient ID,First name,Email,Therapist,Consent,Last visit\npat_700,Amy,amy@example.org,Bruno Adam,yes,2026-11-02\npat_701,Ben,ben@example.org,th_1,no,\n");
+        Assert.NotEqual(0xEF, File.ReadAllBytes(file)[0]);
+        var run = await RunAsync(Import(file));
+        Assert.Equal(0, run.Exit);
+        Assert.Contains("(separator \",\", utf-8)", run.Out, StringComparison.Ordinal);
+        Assert.Contains("2 lines: 2 created, 0 updated, 0 unchanged, 0 invalid", run.Out, StringComparison.Ordinal);
+        var patients = await PatientsAsync();
+        Assert.Equal("amy@example.org", patients["pat_700"].Email);
+        Assert.Equal("th_2", patients["pat_700"].TherapistId);
+        Assert.True(patients["pat_700"].EmailConsent.Granted);
+        Assert.False(patients["pat_701"].EmailConsent.Granted);
+    }
+
+    [Fact]
+    public async Task On_a_terminal_a_progress_bar_goes_to_stderr_and_the_summary_to_stdout()
+    {
+        var run = await RunAsync(interactive: true, Import(Sample, "--dry-run"));
+        Assert.Equal(0, run.Exit);
+        Assert.Contains("Uploading", run.Error, StringComparison.Ordinal);
+        Assert.Contains("100%", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sending", run.Error, StringComparison.Ordinal);
+        Assert.Contains("5 lines: 5 to create, 0 to update, 0 unchanged, 0 invalid", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("Uploading", run.Out, StringComparison.Ordinal);
+        Assert.Empty(await PatientsAsync());
+    }
+
+    [Fact]
+    public async Task Help_exits_0_no_arguments_or_an_unknown_command_exit_2()
+    {
+        var help = await RunAsync("import", "--help");
+        Assert.Equal(0, help.Exit);
+        Assert.StartsWith("Usage: reengage import <file.csv>", help.Out, StringComparison.Ordinal);
+        var none = await RunAsync();
+        Assert.Equal(2, none.Exit);
+        var unknown = await RunAsync("export");
+        Assert.Equal(2, unknown.Exit);
+        Assert.Contains("unknown command \"export\"", unknown.Error, StringComparison.Ordinal);
+        Assert.Contains("Run \"reengage --help\" for usage.", unknown.Error, StringComparison.Ordinal);
+        Assert.Equal("", unknown.Out);
     }
 }

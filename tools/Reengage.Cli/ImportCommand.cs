@@ -124,7 +124,13 @@ public sealed class ImportCommand(CliEnvironment environment)
             await environment.Error.WriteLineAsync($"Sending {length.ToString("N0", CultureInfo.InvariantCulture)} bytes to {options.Url.Authority}{(options.DryRun ? " (dry run)" : "")}...").ConfigureAwait(false);
             return await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(environment.Error) });
+        // The caller knows stderr is a terminal: say so, rather than let detection fall back to a silent renderer.
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(environment.Error),
+            Ansi = AnsiSupport.Yes,
+            Interactive = InteractionSupport.Yes,
+        });
         return await console.Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
@@ -142,6 +148,7 @@ public sealed class ImportCommand(CliEnvironment environment)
                 upload.Value = upload.MaxValue;
                 server.IsIndeterminate = false;
                 server.Value = server.MaxValue;
+                context.Refresh();
                 return response;
             }).ConfigureAwait(false);
     }
