@@ -79,7 +79,10 @@ public sealed class ImportCommandTests(LocalAppFixture app) : IAsyncLifetime
         var dry = await RunAsync(Import(Sample, "--dry-run"));
         Assert.Equal(0, dry.Exit);
         Assert.Contains($"Dry run of sample.csv into practice {_practiceId} (separator \";\", utf-8)", dry.Out, StringComparison.Ordinal);
-        Assert.Contains("Columns: id <- \"Numéro dossier\", firstName <- \"Prénom\", email <- \"Courriel\"", dry.Out, StringComparison.Ordinal);
+        Assert.Contains(
+            "\nColumns: id <- \"Numéro dossier\", firstName <- \"Prénom\", email <- \"Courriel\", locale <- \"Langue\", therapistId <- \"Thérapeute\", "
+            + "emailConsent <- \"Consentement\", careStatus <- \"Statut\", focusArea <- \"Domaine\", lastVisitAt <- \"Dernière visite\", nextBookingAt <- \"Prochain RDV\"\n",
+            dry.Out.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.Contains("Not imported: \"Notes\"", dry.Out, StringComparison.Ordinal);
         Assert.Contains("5 lines: 5 to create, 0 to update, 0 unchanged, 0 invalid", dry.Out, StringComparison.Ordinal);
         Assert.Contains("Nothing was written (dry run).", dry.Out, StringComparison.Ordinal);

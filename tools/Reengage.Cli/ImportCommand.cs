@@ -162,24 +162,25 @@ public sealed class ImportCommand(CliEnvironment environment)
             ColorSystem = environment.Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
-        console.Profile.Width = Math.Max(console.Profile.Width, 120);
+        // Text goes straight to the writer, never wrapped (logs and grep see whole lines); Spectre draws the table.
+        void Line(string text = "") => environment.Out.WriteLine(text);
         var outcome = Text(report["outcome"]);
         var mode = report["dryRun"]?.GetValue<bool>() == true ? "Dry run" : "Import";
-        console.WriteLine($"{mode} of {file} into practice {Text(report["practiceId"])} (separator \"{Text(report["separator"])}\", {Text(report["encoding"])})");
+        Line($"{mode} of {file} into practice {Text(report["practiceId"])} (separator \"{Text(report["separator"])}\", {Text(report["encoding"])})");
         var columns = report["columns"]!.AsObject().Select(c => $"{c.Key} <- \"{Text(c.Value)}\"").ToList();
-        if (columns.Count > 0) console.WriteLine($"Columns: {string.Join(", ", columns)}");
+        if (columns.Count > 0) Line($"Columns: {string.Join(", ", columns)}");
         var ignored = report["ignoredColumns"]!.AsArray().Select(c => $"\"{Text(c)}\"").ToList();
-        if (ignored.Count > 0) console.WriteLine($"Not imported: {string.Join(", ", ignored)}");
+        if (ignored.Count > 0) Line($"Not imported: {string.Join(", ", ignored)}");
 
         var fileErrors = report["fileErrors"]!.AsArray();
         if (fileErrors.Count > 0)
         {
-            console.WriteLine();
-            console.WriteLine("The file cannot be imported; nothing was written:");
+            Line();
+            Line("The file cannot be imported; nothing was written:");
             foreach (var e in fileErrors)
             {
                 var line = e!["line"] is { } l ? $"line {l.GetValue<int>()}: " : "";
-                console.WriteLine($"  {line}{Text(e["message"])}");
+                Line($"  {line}{Text(e["message"])}");
             }
             return;
         }
@@ -188,8 +189,8 @@ public sealed class ImportCommand(CliEnvironment environment)
         int Total(string name) => totals[name]!.GetValue<int>();
         string N(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
         var applied = outcome == "applied";
-        console.WriteLine();
-        console.WriteLine(
+        Line();
+        Line(
             $"{N(Total("lines"))} line{(Total("lines") == 1 ? "" : "s")}: {N(Total("create"))} {(applied ? "created" : "to create")}, "
             + $"{N(Total("update"))} {(applied ? "updated" : "to update")}, {N(Total("unchanged"))} unchanged, {N(Total("invalid"))} invalid");
         var table = new Table().Border(TableBorder.Rounded)
@@ -199,12 +200,12 @@ public sealed class ImportCommand(CliEnvironment environment)
         console.Write(table);
         if (Total("suppressed") > 0)
         {
-            console.WriteLine($"{N(Total("suppressed"))} address{(Total("suppressed") > 1 ? "es are" : " is")} on the suppression list: imported, never written to.");
+            Line($"{N(Total("suppressed"))} address{(Total("suppressed") > 1 ? "es are" : " is")} on the suppression list: imported, never written to.");
         }
         if (outcome == "invalid")
         {
-            console.WriteLine();
-            console.WriteLine($"Nothing was written: fix the invalid line{(Total("invalid") > 1 ? "s" : "")} and run again.");
+            Line();
+            Line($"Nothing was written: fix the invalid line{(Total("invalid") > 1 ? "s" : "")} and run again.");
             var invalid = report["lines"]!.AsArray().Where(l => Text(l!["action"]) == "invalid").ToList();
             foreach (var line in invalid.Take(MaxInvalidShown))
             {
@@ -212,14 +213,14 @@ public sealed class ImportCommand(CliEnvironment environment)
                 foreach (var e in line["errors"]?.AsArray() ?? [])
                 {
                     var where = e!["column"] is { } c ? $"{c.GetValue<string>()}: " : "";
-                    console.WriteLine($"  line {line["line"]!.GetValue<int>()}{id}: {where}{Text(e["message"])}");
+                    Line($"  line {line["line"]!.GetValue<int>()}{id}: {where}{Text(e["message"])}");
                 }
             }
-            if (invalid.Count > MaxInvalidShown) console.WriteLine($"  ... and {N(invalid.Count - MaxInvalidShown)} more (--json lists them all)");
+            if (invalid.Count > MaxInvalidShown) Line($"  ... and {N(invalid.Count - MaxInvalidShown)} more (--json lists them all)");
         }
         else if (outcome == "dry_run")
         {
-            console.WriteLine("Nothing was written (dry run).");
+            Line("Nothing was written (dry run).");
         }
     }
 
