@@ -142,12 +142,17 @@ public sealed class ImportCommand(CliEnvironment environment)
                 request.Content = new ProgressContent(request.Content!, sent =>
                 {
                     upload.Value = sent;
-                    if (sent >= length && !server.IsStarted) server.StartTask();
+                    if (sent >= length && !server.IsStarted)
+                    {
+                        upload.StopTask();
+                        server.StartTask();
+                    }
                 });
                 var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
                 upload.Value = upload.MaxValue;
                 server.IsIndeterminate = false;
                 server.Value = server.MaxValue;
+                server.StopTask();
                 context.Refresh();
                 return response;
             }).ConfigureAwait(false);
