@@ -8,6 +8,7 @@ using Reengage.Functions.Admin;
 using Reengage.Functions.Answers;
 using Reengage.Functions.Booking;
 using Reengage.Functions.EmailEvents;
+using Reengage.Functions.Import;
 using Reengage.Functions.Outbox;
 using Reengage.Functions.Outreach;
 using Reengage.Functions.Patients;
@@ -51,6 +52,7 @@ public static class ReengageHostBuilderExtensions
         services.AddEmailEvents();
         services.AddPracticeReport();
         services.AddPatientAnswers();
+        services.AddPatientImport();
         return builder;
     }
 

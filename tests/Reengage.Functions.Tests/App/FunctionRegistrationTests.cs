@@ -30,6 +30,7 @@ public sealed class FunctionRegistrationTests
         ["unsubscribe"] = new("httpTrigger", "unsubscribe/{token}", ["get", "head", "post"], "Anonymous"),
         ["exportPatient"] = new("httpTrigger", "practices/{practiceId}/patients/{patientId}/export", ["get"], "Function"),
         ["erasePatient"] = new("httpTrigger", "practices/{practiceId}/patients/{patientId}", ["delete"], "Function"),
+        ["importPatients"] = new("httpTrigger", "practices/{practiceId}/patients/import", ["post"], "Function"),
         ["sweepRetention"] = new("timerTrigger", Schedule: "%RETENTION_SWEEP_SCHEDULE%"),
         ["practiceReport"] = new("httpTrigger", "practices/{practiceId}/report", ["get"], "Function"),
         ["rotatePracticeKey"] = new("httpTrigger", "practices/{practiceId}/keys/rotate", ["post"], "Function"),

@@ -1,0 +1,3 @@
+using Reengage.Cli;
+
+return await ReengageCli.RunAsync(args, new CliEnvironment(Console.Out, Console.Error, Environment.GetEnvironmentVariable, !Console.IsErrorRedirected));
