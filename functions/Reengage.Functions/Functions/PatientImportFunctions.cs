@@ -20,7 +20,8 @@ public sealed class PatientImportFunctions(PatientImport import, PracticeKeyAuth
     /// <summary><c>code</c> carries the function key when it is not sent as a header.</summary>
     private static readonly string[] QueryParameters = ["dryRun", "separator", "code"];
 
-    private static readonly Dictionary<string, char> Separators = new(StringComparer.Ordinal)
+    /// <summary>The separators the query and the JSON body accept, by name.</summary>
+    internal static readonly IReadOnlyDictionary<string, char> Separators = new Dictionary<string, char>(StringComparer.Ordinal)
     {
         [","] = ',',
         [";"] = ';',

@@ -19,7 +19,7 @@ public static partial class ReengageOpenApi
         "bookingWebhook", "respond", "feedback", "unsubscribe", "putPractice", "getPractice", "listTherapists", "putTherapist",
         "rotatePracticeKey", "rotateWebhookSecret", "getTherapistMapping", "putTherapistMapping", "getIntegrations",
         "putAcuityCredentials", "putTemplateOverride", "getTemplate", "deleteTemplateOverride", "previewTemplate",
-        "practiceReport", "exportPatient", "erasePatient", "openApiDocument", PendingRoutes.UpcomingSends, PendingRoutes.ImportPatients,
+        "practiceReport", "exportPatient", "erasePatient", "openApiDocument", "upcomingSends", "importPatients",
     };
 
     private static OperationSpec? Describe(Components c, string function, string method)
@@ -178,8 +178,8 @@ public static partial class ReengageOpenApi
                     },
                 }),
                 ("304", new OpenApiResponse { Description = "Not modified (If-None-Match)." }))),
-            (PendingRoutes.UpcomingSends, _) => PendingRoutes.Upcoming(c),
-            (PendingRoutes.ImportPatients, _) => PendingRoutes.Import(c, writeErrors),
+            ("upcomingSends", _) => ForecastAndImportOperations.Upcoming(c),
+            ("importPatients", _) => ForecastAndImportOperations.Import(c, writeErrors),
             _ => null,
         };
     }

@@ -241,7 +241,6 @@ public static partial class ReengageOpenApi
             schemas["Template"] = AnswerSchemas.Of(TemplateJsonContext.Default.TemplateViewJson);
             schemas["PreviewEmail"] = AnswerSchemas.Of(PreviewJsonContext.Default.PreviewJson);
             schemas["PracticeReport"] = AnswerSchemas.Of(ReportJsonContext.Default.PracticeReportJson);
-            schemas["UpcomingReport"] = AnswerSchemas.Of(UpcomingJsonContext.Default.UpcomingReportJson, "The forecast (docs/admin-api.md): rows already planned, then the coming planner runs replayed. Patients by id and first name only; `predictedSendAt` is practice-local with its offset; `decision` is will_send, held_out, planned or skip:<reason>.");
             schemas["WebhookAnswer"] = AnswerSchemas.OfReflected(typeof(WebhookAnswer), "`{\"accepted\":true,\"id\":…}` (202, `ignored` says why nothing changed) or `{\"duplicate\":true,\"id\":…}` (200).");
             schemas["WebhookPing"] = AnswerSchemas.OfReflected(typeof(PingAnswer), "A connection test (Cal.com PING).");
             schemas["BookingEvent"] = BookingEventSchema();
@@ -256,7 +255,7 @@ public static partial class ReengageOpenApi
                     ["List-Unsubscribe"] = new OpenApiSchema { Const = "One-Click" },
                 },
             };
-            foreach (var (name, schema) in PendingRoutes.Schemas()) schemas[name] = schema;
+            foreach (var (name, schema) in ForecastAndImportOperations.Schemas()) schemas[name] = schema;
         }
 
         /// <summary>The generic event (SPEC §8): its types from the enum the webhook parses.</summary>

@@ -1,45 +1,41 @@
-// upcomingSends, described from its own answer contract and limits; importPatients, PENDING on its branch, described
-// from its contract (docs/import.md "The API") until it is merged and its schemas come from its own types.
+// upcomingSends and importPatients: their answers from the serializer contracts that write them, their limits, query
+// parameters, separators and mapping fields from the constants and tables the functions read.
 using System.Text.Json.Nodes;
 using Microsoft.OpenApi;
+using Reengage.Core.Import;
+using Reengage.Functions.Admin;
+using Reengage.Functions.Functions;
+using Reengage.Functions.Import;
 using Reengage.Functions.Outreach;
 
 namespace Reengage.Functions.OpenApi;
 
-internal static class PendingRoutes
+internal static class ForecastAndImportOperations
 {
-    public const string UpcomingSends = "upcomingSends";
-    public const string ImportPatients = "importPatients";
-
-    /// <summary>The body limit of docs/import.md (10 MB).</summary>
-    private const int MaxImportBytes = 10 * 1024 * 1024;
-
     public static IEnumerable<(string Name, OpenApiSchema Schema)> Schemas()
     {
-        yield return ("ImportRequest", Parse("""
-            { "type": "object", "required": ["csv"], "additionalProperties": false,
-              "properties": {
-                "csv": { "type": "string", "description": "The file as text." },
-                "mapping": { "type": "object", "additionalProperties": { "type": "string" }, "description": "Field to column header, e.g. {\"firstName\": \"Given\"}." },
-                "separator": { "type": "string", "enum": [",", ";", "comma", "semicolon"] } } }
-            """));
-        yield return ("ImportReport", Parse("""
-            { "type": "object", "description": "The import report (docs/import.md).",
-              "required": ["practiceId", "outcome", "dryRun", "totals", "lines"],
-              "properties": {
-                "practiceId": { "type": "string" }, "outcome": { "type": "string", "enum": ["dry_run", "applied", "invalid"] },
-                "dryRun": { "type": "boolean" }, "encoding": { "type": "string" }, "separator": { "type": "string" },
-                "columns": { "type": "object", "additionalProperties": { "type": "string" } },
-                "ignoredColumns": { "type": "array", "items": { "type": "string" } },
-                "fileErrors": { "type": "array", "items": { "type": "object", "properties": { "line": { "type": ["integer", "null"] }, "message": { "type": "string" } } } },
-                "totals": { "type": "object", "additionalProperties": { "type": "integer" } },
-                "lines": { "type": "array", "items": { "type": "object", "properties": {
-                  "line": { "type": "integer" }, "patientId": { "type": ["string", "null"] },
-                  "action": { "type": "string", "enum": ["create", "update", "unchanged", "invalid"] },
-                  "fields": { "type": "array", "items": { "type": "string" } },
-                  "suppressed": { "type": "boolean" },
-                  "errors": { "type": "array", "items": { "type": "object", "properties": { "field": { "type": "string" }, "column": { "type": ["string", "null"] }, "message": { "type": "string" } } } } } } } } }
-            """));
+        yield return ("UpcomingReport", AnswerSchemas.Of(UpcomingJsonContext.Default.UpcomingReportJson, "The forecast (docs/admin-api.md): rows already planned, then the coming planner runs replayed. Patients by id and first name only; `predictedSendAt` is practice-local with its offset; `decision` is will_send, held_out, planned or skip:<reason>."));
+        yield return ("ImportReport", AnswerSchemas.Of(ImportJsonContext.Default.ImportReportJson, "The import report (docs/import.md); on 422 the same body is a problem+json (`type`, `title`, `status`, `detail` set)."));
+        // The JSON form's fields are JsonElements the function checks by hand (PatientImportFunctions.ReadJsonBody):
+        // described here from the tables that check them.
+        yield return ("ImportRequest", new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Required = new HashSet<string>(["csv"], StringComparer.Ordinal),
+            AdditionalPropertiesAllowed = false,
+            Properties = new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal)
+            {
+                ["csv"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The file as text." },
+                ["mapping"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Description = "Field to column header, e.g. `{\"firstName\": \"Given\"}`.",
+                    PropertyNames = ReengageOpenApi.EnumSchema([.. ImportFields.All.Select(ImportFields.Name)]),
+                    AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.String },
+                },
+                ["separator"] = ReengageOpenApi.EnumSchema([.. PatientImportFunctions.Separators.Keys]),
+            },
+        });
     }
 
     public static ReengageOpenApi.OperationSpec Upcoming(ReengageOpenApi.Components c) =>
@@ -73,11 +69,11 @@ internal static class PendingRoutes
                 ],
                 StringComparer.Ordinal))
         {
-            Description = $"At most {MaxImportBytes / (1024 * 1024)} MB. See docs/import.md for the columns.",
+            Description = $"At most {PatientImportFunctions.MaxBytes / (1024 * 1024)} MB. See docs/import.md for the columns.",
             Parameters =
             [
                 ReengageOpenApi.Query("dryRun", "Report what would change, write nothing.", ReengageOpenApi.EnumSchema(["true", "false"], "false")),
-                ReengageOpenApi.Query("separator", "Detected from the header line when not given.", ReengageOpenApi.EnumSchema([",", ";", "comma", "semicolon"])),
+                ReengageOpenApi.Query("separator", "Detected from the header line when not given.", ReengageOpenApi.EnumSchema([.. PatientImportFunctions.Separators.Keys])),
             ],
             Body = new OpenApiRequestBody
             {
@@ -91,5 +87,4 @@ internal static class PendingRoutes
             },
         };
 
-    private static OpenApiSchema Parse(string json) => AnswerSchemas.ToSchema(JsonNode.Parse(json));
 }
