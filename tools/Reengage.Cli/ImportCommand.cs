@@ -1,4 +1,5 @@
-// `reengage import`: posts the file to the app's import endpoint, shows progress on stderr and the report on stdout.
+// `reengage import`: posts the file to the app's import endpoint (or runs the import here, LocalImport), shows progress on
+// stderr and the report on stdout.
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -31,7 +32,12 @@ public sealed class ImportCommand(CliEnvironment environment)
             throw new UsageException($"cannot read {options.File}: {e.Message}");
         }
 
-        var report = await PostAsync(options, bytes, cancellationToken).ConfigureAwait(false);
+        var report = options.Target switch
+        {
+            RemoteTarget remote => await PostAsync(options, remote, bytes, cancellationToken).ConfigureAwait(false),
+            LocalTarget local => await new LocalImport(environment).RunAsync(options, local, bytes, cancellationToken).ConfigureAwait(false),
+            _ => throw new UnreachableException(),
+        };
         if (options.Json)
         {
             await environment.Out.WriteLineAsync(report.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })).ConfigureAwait(false);
@@ -43,7 +49,7 @@ public sealed class ImportCommand(CliEnvironment environment)
         return report["outcome"]?.GetValue<string>() == "invalid" ? ReengageCli.ExitInvalid : ReengageCli.ExitOk;
     }
 
-    private async Task<JsonNode> PostAsync(ImportOptions options, byte[] bytes, CancellationToken cancellationToken)
+    private async Task<JsonNode> PostAsync(ImportOptions options, RemoteTarget target, byte[] bytes, CancellationToken cancellationToken)
     {
         var query = new StringBuilder($"?dryRun={(options.DryRun ? "true" : "false")}");
         HttpContent content;
@@ -65,10 +71,10 @@ public sealed class ImportCommand(CliEnvironment environment)
             content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
             if (options.Separator is { } s) query.Append(s == ';' ? "&separator=semicolon" : "&separator=comma");
         }
-        var endpoint = new Uri($"{options.Url.AbsoluteUri.TrimEnd('/')}/practices/{Uri.EscapeDataString(options.PracticeId)}/patients/import{query}");
+        var endpoint = new Uri($"{target.Url.AbsoluteUri.TrimEnd('/')}/practices/{Uri.EscapeDataString(options.PracticeId)}/patients/import{query}");
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = content };
-        request.Headers.Add("x-reengage-key", options.PracticeKey);
-        if (options.FunctionKey is { } functionKey) request.Headers.Add("x-functions-key", functionKey);
+        request.Headers.Add("x-reengage-key", target.PracticeKey);
+        if (target.FunctionKey is { } functionKey) request.Headers.Add("x-functions-key", functionKey);
 
         using var client = environment.Handler is null ? new HttpClient() : new HttpClient(environment.Handler, disposeHandler: false);
         client.Timeout = RequestTimeout;
@@ -76,11 +82,11 @@ public sealed class ImportCommand(CliEnvironment environment)
         HttpResponseMessage response;
         try
         {
-            response = await SendWithProgressAsync(client, request, options, bytes.Length, cancellationToken).ConfigureAwait(false);
+            response = await SendWithProgressAsync(client, request, options, target, bytes.Length, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
-            throw new ImportFailedException($"cannot reach {options.Url.Authority}: {e.Message}");
+            throw new ImportFailedException($"cannot reach {target.Url.Authority}: {e.Message}");
         }
         using (response)
         {
@@ -117,21 +123,14 @@ public sealed class ImportCommand(CliEnvironment environment)
     }
 
     /// <summary>On a terminal, a Spectre progress bar of the upload and a spinner while the server checks and writes.</summary>
-    private async Task<HttpResponseMessage> SendWithProgressAsync(HttpClient client, HttpRequestMessage request, ImportOptions options, long length, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendWithProgressAsync(HttpClient client, HttpRequestMessage request, ImportOptions options, RemoteTarget target, long length, CancellationToken cancellationToken)
     {
         if (!environment.Interactive)
         {
-            await environment.Error.WriteLineAsync($"Sending {length.ToString("N0", CultureInfo.InvariantCulture)} bytes to {options.Url.Authority}{(options.DryRun ? " (dry run)" : "")}...").ConfigureAwait(false);
+            await environment.Error.WriteLineAsync($"Sending {length.ToString("N0", CultureInfo.InvariantCulture)} bytes to {target.Url.Authority}{(options.DryRun ? " (dry run)" : "")}...").ConfigureAwait(false);
             return await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        // The caller knows stderr is a terminal: say so, rather than let detection fall back to a silent renderer.
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(environment.Error),
-            Ansi = AnsiSupport.Yes,
-            Interactive = InteractionSupport.Yes,
-        });
-        return await console.Progress()
+        return await ProgressConsole(environment.Error).Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
             .StartAsync(async context =>
@@ -157,6 +156,14 @@ public sealed class ImportCommand(CliEnvironment environment)
                 return response;
             }).ConfigureAwait(false);
     }
+
+    /// <summary>The caller knows stderr is a terminal: say so, rather than let detection fall back to a silent renderer.</summary>
+    internal static IAnsiConsole ProgressConsole(TextWriter error) => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(error),
+        Ansi = AnsiSupport.Yes,
+        Interactive = InteractionSupport.Yes,
+    });
 
     private void WriteSummary(JsonNode report, string file)
     {

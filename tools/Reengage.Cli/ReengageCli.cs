@@ -19,16 +19,19 @@ public static class ReengageCli
     public const int ExitFailure = 3;
 
     public const string Usage = """
-        Usage: reengage import <file.csv> --practice <id> --url <api base> [options]
+        Usage: reengage import <file.csv> --practice <id> (--url <api base> | --local) [options]
 
         Imports patients from a CSV file (UTF-8 or Windows-1252, "," or ";" separated, French or English headers).
         The whole file is checked first: if any line is invalid, nothing is written.
 
-        Where to import:
+        Where to import (one of):
           --url <api base>          the app's API, e.g. https://<app>.azurewebsites.net/api,
                                     or a local host at http://localhost:7071/api
-          --function-key <key>      the function key (better: set REENGAGE_FUNCTION_KEY)
-          --practice-key <key>      the practice API key (better: set REENGAGE_PRACTICE_KEY)
+            --function-key <key>    the function key (better: set REENGAGE_FUNCTION_KEY)
+            --practice-key <key>    the practice API key (better: set REENGAGE_PRACTICE_KEY)
+          --local                   run the app's import here, straight against a storage account
+            --connection <string>   its connection string (default: UseDevelopmentStorage=true, Azurite)
+            --table-prefix <prefix> tables named <prefix>Patients, ... (isolated test environments)
 
         Options:
           --practice <id>           the practice to import into (required)
@@ -75,8 +78,27 @@ public static class ReengageCli
     }
 }
 
-/// <summary>The server failed (5xx, or an answer that is not a report): exit code 3.</summary>
+/// <summary>The server failed (5xx, or an answer that is not a report), or the storage did (<c>--local</c>): exit code 3.</summary>
 public sealed class ImportFailedException(string message) : Exception(message);
+
+/// <summary>Where <c>reengage import</c> writes: through the app's API, or in this process straight to storage.</summary>
+public abstract record ImportTarget;
+
+/// <summary><c>--url</c>: the app's import endpoint, with its keys.</summary>
+public sealed record RemoteTarget(Uri Url, string? FunctionKey, string PracticeKey) : ImportTarget
+{
+    // The keys must never reach a log or an error message.
+    public override string ToString() => $"RemoteTarget {{ Url = {Url} }}";
+}
+
+/// <summary><c>--local</c>: the app's import use case in this process, on the storage account of <see cref="Connection"/>.</summary>
+public sealed record LocalTarget(string Connection, string? TablePrefix) : ImportTarget
+{
+    public const string DevelopmentStorage = "UseDevelopmentStorage=true";
+
+    // A connection string carries the account key.
+    public override string ToString() => $"LocalTarget {{ TablePrefix = {TablePrefix} }}";
+}
 
 /// <summary>The options of <c>reengage import</c>, checked.</summary>
 public sealed record ImportOptions(
@@ -86,12 +108,11 @@ public sealed record ImportOptions(
     char? Separator,
     IReadOnlyDictionary<string, string>? Mapping,
     bool Json,
-    Uri Url,
-    string? FunctionKey,
-    string PracticeKey)
+    ImportTarget Target)
 {
-    private static readonly HashSet<string> Flags = ["--dry-run", "--json"];
-    private static readonly HashSet<string> Valued = ["--practice", "--separator", "--mapping", "--url", "--function-key", "--practice-key"];
+    private static readonly HashSet<string> Flags = ["--dry-run", "--json", "--local"];
+    private static readonly HashSet<string> Valued =
+        ["--practice", "--separator", "--mapping", "--url", "--function-key", "--practice-key", "--connection", "--table-prefix"];
 
     public static ImportOptions Parse(IReadOnlyList<string> args, Func<string, string?> variable)
     {
@@ -129,7 +150,38 @@ public sealed record ImportOptions(
             };
         }
         var mapping = values.TryGetValue("--mapping", out var mappingFile) ? ReadMapping(mappingFile) : null;
-        if (!values.TryGetValue("--url", out var urlText)) throw new UsageException("--url <api base> is required");
+        var local = flags.Contains("--local");
+        var remote = values.ContainsKey("--url");
+        if (local && remote) throw new UsageException("--local and --url exclude each other: give one of them");
+        if (!local && !remote) throw new UsageException("give either --url <api base> or --local");
+        ImportTarget target = local ? LocalTargetOf(values) : RemoteTargetOf(values, variable);
+        return new ImportOptions(positionals[0], practiceId, flags.Contains("--dry-run"), separator, mapping, flags.Contains("--json"), target);
+    }
+
+    private static LocalTarget LocalTargetOf(Dictionary<string, string> values)
+    {
+        if (values.ContainsKey("--function-key") || values.ContainsKey("--practice-key"))
+        {
+            throw new UsageException("--function-key and --practice-key go with --url, not --local");
+        }
+        var connection = values.GetValueOrDefault("--connection") ?? LocalTarget.DevelopmentStorage;
+        if (string.IsNullOrWhiteSpace(connection)) throw new UsageException("--connection needs a storage connection string");
+        var prefix = values.GetValueOrDefault("--table-prefix");
+        // What StorageNames.WithAffix accepts, kept short enough for every table name (at most 63 characters).
+        if (prefix is not null && !(prefix.Length is >= 1 and <= 31 && char.IsAsciiLetter(prefix[0]) && prefix.All(char.IsAsciiLetterOrDigit)))
+        {
+            throw new UsageException("--table-prefix must be a letter followed by at most 30 letters or digits");
+        }
+        return new LocalTarget(connection.Trim(), prefix);
+    }
+
+    private static RemoteTarget RemoteTargetOf(Dictionary<string, string> values, Func<string, string?> variable)
+    {
+        if (values.ContainsKey("--connection") || values.ContainsKey("--table-prefix"))
+        {
+            throw new UsageException("--connection and --table-prefix go with --local, not --url");
+        }
+        var urlText = values["--url"];
         if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url)) throw new UsageException($"--url \"{urlText}\" is not a URL");
         if (url.Scheme != Uri.UriSchemeHttps && !(url.Scheme == Uri.UriSchemeHttp && url.IsLoopback))
         {
@@ -137,9 +189,9 @@ public sealed record ImportOptions(
         }
         // Keys from the environment keep them out of shell history and process lists.
         var practiceKey = values.GetValueOrDefault("--practice-key") ?? NonEmpty(variable("REENGAGE_PRACTICE_KEY"))
-            ?? throw new UsageException("--practice-key (or REENGAGE_PRACTICE_KEY) is required");
+            ?? throw new UsageException("--practice-key (or REENGAGE_PRACTICE_KEY) is required with --url");
         var functionKey = values.GetValueOrDefault("--function-key") ?? NonEmpty(variable("REENGAGE_FUNCTION_KEY"));
-        return new ImportOptions(positionals[0], practiceId, flags.Contains("--dry-run"), separator, mapping, flags.Contains("--json"), url, functionKey, practiceKey);
+        return new RemoteTarget(url, functionKey, practiceKey);
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
