@@ -53,7 +53,8 @@ public sealed class LocalImport(CliEnvironment environment)
                 var request = new ImportRequest(options.DryRun, new ImportFileOptions(options.Separator, mapping), new PlainProgress(environment.Error));
                 report = await import.ImportAsync(practice, text, encoding, request, cancellationToken).ConfigureAwait(false);
             }
-            return JsonSerializer.SerializeToNode(report, ImportJsonContext.Default.ImportReportJson)!;
+            // What the API answers: an invalid file's report is its 422 problem+json.
+            return JsonSerializer.SerializeToNode(report.Outcome == "invalid" ? report.AsProblem() : report, ImportJsonContext.Default.ImportReportJson)!;
         }
         catch (Exception e) when (e is RequestFailedException or AggregateException or ReengageException)
         {

@@ -96,16 +96,7 @@ public sealed class PatientImportFunctions(PatientImport import, PracticeKeyAuth
                 new ImportRequest(dryRunParam == "true", new ImportFileOptions(separator, mapping)),
                 cancellationToken).ConfigureAwait(false);
             if (report.Outcome != "invalid") return AdminHttp.Json(StatusCodes.Status200OK, report, ImportJsonContext.Default.ImportReportJson);
-            var detail = report.FileErrors.Count > 0
-                ? "The file cannot be read as a patient list; nothing was imported."
-                : $"{report.Totals.Invalid} of {report.Totals.Lines} lines are invalid; nothing was imported.";
-            return new ProblemReport(report with
-            {
-                Type = "about:blank",
-                Title = "Invalid import file",
-                Status = StatusCodes.Status422UnprocessableEntity,
-                Detail = detail,
-            });
+            return new ProblemReport(report.AsProblem());
         });
 
     private abstract record JsonImportBody

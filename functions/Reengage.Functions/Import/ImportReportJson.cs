@@ -1,6 +1,7 @@
 // The import report as the API answers it (docs/import.md), and its source-generated serializer.
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http;
 
 namespace Reengage.Functions.Import;
 
@@ -40,6 +41,17 @@ public sealed record ImportReportJson
     public required IReadOnlyList<FileErrorJson> FileErrors { get; init; }
     public required ImportTotalsJson Totals { get; init; }
     public required IReadOnlyList<LineReportJson> Lines { get; init; }
+
+    /// <summary>An <c>invalid</c> report as the 422 answer carries it (the API's, and <c>reengage import --local</c>'s JSON).</summary>
+    public ImportReportJson AsProblem() => this with
+    {
+        Type = "about:blank",
+        Title = "Invalid import file",
+        Status = StatusCodes.Status422UnprocessableEntity,
+        Detail = FileErrors.Count > 0
+            ? "The file cannot be read as a patient list; nothing was imported."
+            : $"{Totals.Invalid} of {Totals.Lines} lines are invalid; nothing was imported.",
+    };
 }
 
 /// <summary>The JSON body form: <c>{"csv": "...", "mapping": {...}, "separator": ";"}</c>.</summary>
