@@ -144,6 +144,31 @@ public sealed class LocalImportTests(LocalAppFixture app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_local_and_the_url_modes_print_the_same_summary_and_the_same_json()
+    {
+        // A practice of the app itself (its unprefixed tables), which both modes reach.
+        var practiceId = "prac_both_" + Guid.NewGuid().ToString("N")[..8];
+        using var client = new HttpClient { BaseAddress = app.Host.BaseUrl };
+        using var created = await client.PutAsync($"/api/practices/{practiceId}", new StringContent("""{"name":"Cabinet","senderAddress":"bonjour@cabinet.example","bookingUrl":"https://cabinet.example/rdv"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        var key = JsonNode.Parse(await created.Content.ReadAsStringAsync())!["apiKey"]!.GetValue<string>();
+        var valid = Write("valid.csv", "id;email\npat_9;nine@example.org\n");
+        var invalid = Write("both.csv", "id;email\npat_1;one@example.org\npat_2;two@\n");
+        foreach (var (file, options, exit) in new (string, string[], int)[] { (valid, ["--dry-run"], 0), (valid, ["--dry-run", "--json"], 0), (invalid, [], 1), (invalid, ["--json"], 1) })
+        {
+            string[] common = ["import", file, "--practice", practiceId, .. options];
+            var viaUrl = await RunAsync([.. common, "--url", app.ApiBase.AbsoluteUri, "--practice-key", key]);
+            var local = await RunAsync([.. common, "--local", "--connection", app.Azurite.ConnectionString]);
+            Assert.Equal(exit, viaUrl.Exit);
+            Assert.Equal(viaUrl.Exit, local.Exit);
+            Assert.Equal(viaUrl.Out, local.Out);
+        }
+        var report = JsonNode.Parse((await RunAsync(["import", invalid, "--practice", practiceId, "--json", "--local", "--connection", app.Azurite.ConnectionString])).Out)!;
+        Assert.Equal(422, report["status"]!.GetValue<int>());
+        Assert.Equal("1 of 2 lines are invalid; nothing was imported.", report["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_mapping_file_names_the_columns()
     {
         var file = Write("mapped.csv", "Ref;Given;Mail perso\nr1;Ivo;ivo@example.org\n");
