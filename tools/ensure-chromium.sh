@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs Debian's chromium for the browser tests (tests/browser) when it is missing; run by `npm test` (pretest).
-# playwright-core drives this system browser: it never downloads one of its own. fonts-liberation (a
-# recommendation of chromium) gives the pages their Arial and Times metrics, as patients would see them.
+# Installs Debian's chromium for the browser tests (tests/Reengage.Browser.Tests) when it is missing; run by
+# tools/test.sh. Microsoft.Playwright drives this system browser: it never downloads one of its own.
+# fonts-liberation (a recommendation of chromium) gives the pages their Arial and Times metrics, as patients would see
+# them.
 set -euo pipefail
 
 CHROMIUM=/usr/bin/chromium
