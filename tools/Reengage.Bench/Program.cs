@@ -1,8 +1,8 @@
 // `dotnet run -c Release --project tools/Reengage.Bench -- [--only planner|render|send|e2e|load] [options]` (see BenchOptions):
 // starts a private Azurite, runs the benchmarks, prints each figure beside a baseline measured in the same run and the
-// recorded TypeScript baseline (tools/Reengage.Bench/typescript-baseline), writes artifacts/bench-dotnet.json. Exit code 1 only on a wrong answer (due sets differ, an email not sent exactly once, the
-// webhook load's state differs from the in-order replay);
-// a missed target is printed as NOT met with its cause, and the run still succeeds.
+// recorded TypeScript baseline (tools/Reengage.Bench/typescript-baseline), writes artifacts/bench-dotnet.json. Exit
+// code 1 only on a wrong answer (due sets differ, an email not sent exactly once, the webhook load's state differs from
+// the in-order replay); a missed target is printed as NOT met with its cause, and the run still succeeds.
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
