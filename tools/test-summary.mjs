@@ -11,7 +11,7 @@ let broken = false;
 const trxDir = path.join(dir, 'dotnet');
 const trx = existsSync(trxDir) ? readdirSync(trxDir).filter((f) => f.endsWith('.trx')) : [];
 if (trx.length === 0) {
-  console.log('C#: no results (the build failed before the tests ran)');
+  console.log('no test results (the build failed before the tests ran)');
   broken = true;
 }
 for (const file of trx) {
@@ -22,7 +22,7 @@ for (const file of trx) {
   passed += count('passed');
   failed += count('failed') + count('error') + count('timeout') + count('aborted');
   skipped += count('notExecuted');
-  console.log(`C# ${name}: ${count('passed')} passed, ${count('failed') + count('error')} failed`);
+  console.log(`${name}: ${count('passed')} passed, ${count('failed') + count('error')} failed`);
 }
 
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
