@@ -47,9 +47,9 @@ param instanceMemoryMB int
 // Every name in ReengageSettings.Names (functions/Reengage.Functions/Settings) except the two that only exist
 // locally: `ReengageStorage` (a connection string, impossible with shared keys disabled) and `ACS_CONNECTION_STRING`
 // (an access key); their identity-based equivalents are here instead. Besides them, only what the Functions host and
-// the worker's telemetry read. tests/Reengage.Infra.Tests checks this block in the compiled ARM JSON (and
-// tests/unit/infra.test.ts in this text, against the TypeScript app's names). Nothing here is a secret:
-// LINK_SIGNING_KEYS is a Key Vault reference, and App Insights refuses the connection string without an Entra token.
+// the worker's telemetry read. tests/Reengage.Infra.Tests checks this block in the compiled ARM JSON. Nothing here is a
+// secret: LINK_SIGNING_KEYS is a Key Vault reference, and App Insights refuses the connection string without an Entra
+// token.
 // Runtime and version live in functionAppConfig: Flex Consumption rejects FUNCTIONS_WORKER_RUNTIME,
 // FUNCTIONS_EXTENSION_VERSION, WEBSITE_RUN_FROM_PACKAGE, WEBSITE_TIME_ZONE and the like as app settings.
 var appSettings = {

@@ -10,7 +10,7 @@ param deploymentContainerName string
 param eventsDeadLetterContainerName string
 
 // SPEC §3 tables, plus SendSlots (send-slot reservations that keep sends under the ACS quota).
-// tests/unit/infra.test.ts compares this list with the app's defaultStorageNames().
+// tests/Reengage.Infra.Tests compares this list with the tables the app uses.
 var tableNames = [
   'Practices'
   'Therapists'

@@ -17,13 +17,13 @@ internal sealed record BenchOptions
     public const string Usage = """
         usage: dotnet run -c Release --project tools/Reengage.Bench -- [options]
           --only planner|render|send|e2e|load   the benchmarks to run (repeat or comma-separate; all five by default)
-          --ts-results DIR   the TypeScript benchmarks' text output (*.txt) of the same session, shown beside the C# figures
+          --ts-results DIR   the recorded TypeScript baseline, shown beside the C# figures: the text output (*.txt) of the
+                             TypeScript benchmarks before their removal (tools/Reengage.Bench/typescript-baseline)
           --help             this text
           planner: --patients N (100000)  --practices N (100)
                    --million                then again at 1,000,000 patients in 1,000 practices, 1,800 sends/h
                    --sends-per-minute N (30)  --sends-per-hour N (100)   the ACS quota (the app's defaults)
                    --planner-concurrency N (16, PLANNER_CONCURRENCY)
-          render:  --no-typescript          skip the TypeScript renderer's same-run figure (npm run bench -- --only render)
           send:    --send-rows N (300)
           e2e:     --e2e-patients N (2000)  --e2e-sends-per-minute N (60000)  --e2e-in-flight N (16)
           load:    --events N (5000)  --concurrency N (50)  --load-patients N (1500)
@@ -35,18 +35,18 @@ internal sealed record BenchOptions
     public int SendsPerMinute { get; init; } = 30;
     public int SendsPerHour { get; init; } = 100;
     public int PlannerConcurrency { get; init; } = 16;
-    public bool TypeScript { get; init; } = true;
     public int SendRows { get; init; } = 300;
     public int EndToEndPatients { get; init; } = 2_000;
     public int EndToEndSendsPerMinute { get; init; } = 60_000;
     public int EndToEndInFlight { get; init; } = 16;
     public bool Million { get; init; }
+    /// <summary>The recorded TypeScript baseline's directory; tools/Reengage.Bench/typescript-baseline when null.</summary>
     public string? TypeScriptResults { get; init; }
     public int Events { get; init; } = 5_000;
     public int Concurrency { get; init; } = 50;
     public int LoadPatients { get; init; } = 1_500;
 
-    /// <summary>The options that take a value (the flags are --million, --no-typescript and --help).</summary>
+    /// <summary>The options that take a value (the flags are --million and --help).</summary>
     private static readonly HashSet<string> ValueOptions =
     [
         "--only", "--ts-results", "--patients", "--practices", "--sends-per-minute", "--sends-per-hour", "--planner-concurrency",
@@ -62,11 +62,6 @@ internal sealed record BenchOptions
         {
             var name = args[i];
             if (name is "--help" or "-h") return (null, null, true);
-            if (name == "--no-typescript")
-            {
-                options = options with { TypeScript = false };
-                continue;
-            }
             if (name == "--million")
             {
                 options = options with { Million = true };

@@ -119,12 +119,12 @@ internal static class LoadBench
             if (typeScript?.LoadPerSecond is { } tsPerSecond)
             {
                 overTypeScript = load.PerSecond / tsPerSecond;
-                Line($"TypeScript (from {typeScript.Source}): {Fixed(tsPerSecond)} webhooks/s at concurrency {typeScript.LoadConcurrency?.ToString(Culture) ?? "?"}; " +
+                Line($"TypeScript baseline (recorded in {typeScript.Source}): {Fixed(tsPerSecond)} webhooks/s at concurrency {typeScript.LoadConcurrency?.ToString(Culture) ?? "?"}; " +
                     $"C# / TypeScript: {Ratio(overTypeScript.Value)} — target >= {TargetOverTypeScript}x: {Verdict(overTypeScript.Value >= TargetOverTypeScript)}");
             }
             else
             {
-                Line($"TypeScript throughput: not given (--ts-results <dir> with the output of npm run bench); target >= {TargetOverTypeScript}x not judged");
+                Line($"TypeScript throughput: not in the recorded baseline ({typeScript?.Source ?? TypeScriptResults.DefaultDirectory}); target >= {TargetOverTypeScript}x not judged");
             }
             Line($"state: {Int(mix.Plans.Count)} patients and their appointments equal to the in-order replay's, each patient's visits what its appointments say, " +
                 $"its dueDay no later than the true one and its DueIndex row present, {Int(inOrder.Count)} InboundEvents applied in both; {Int(mix.Duplicates)} duplicates answered 200 duplicate:true: " +

@@ -1,7 +1,7 @@
-// The webhook load's events: the TypeScript bench's mix (bench/webhookLoad.ts buildMix), ported step for step with the
-// same generator and seed: each patient upserted then booked, then a random walk of upserts, bookings, reschedules,
-// cancellations, completions and no-shows; 5% exact duplicates (sent only after their original was answered) and 5% of
-// events swapped with their patient's next one (out of order).
+// The webhook load's events: the mix of the TypeScript bench that measured the recorded baseline, ported step for step
+// with the same generator and seed: each patient upserted then booked, then a random walk of upserts, bookings,
+// reschedules, cancellations, completions and no-shows; 5% exact duplicates (sent only after their original was
+// answered) and 5% of events swapped with their patient's next one (out of order).
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;

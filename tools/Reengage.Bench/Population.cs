@@ -1,6 +1,7 @@
 // A deterministic population for the benchmarks: practices of different sizes, a share of patients due on the planning
 // date, the others in the states a real practice holds (recent visits, future bookings, mid-cadence, done, discharged).
-// The same shapes as the TypeScript bench (bench/lib/population.ts), stored as PatientSaver would have stored them.
+// The same shapes as the TypeScript bench that measured the recorded baseline, stored as PatientSaver would have stored
+// them.
 using NodaTime;
 using Reengage.Core;
 using Reengage.Core.Model;

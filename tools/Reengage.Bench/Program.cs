@@ -1,8 +1,8 @@
 // `dotnet run -c Release --project tools/Reengage.Bench -- [--only planner|render|send|e2e|load] [options]` (see BenchOptions):
-// starts a private Azurite, runs the benchmarks, prints each figure beside a baseline measured in the same run, writes
-// artifacts/bench-dotnet.json. Exit code 1 only on a wrong answer (due sets differ, an email not sent exactly once, the
-// webhook load's state differs from the in-order replay);
-// a missed target is printed as NOT met with its cause, and the run still succeeds.
+// starts a private Azurite, runs the benchmarks, prints each figure beside a baseline measured in the same run and the
+// recorded TypeScript baseline (tools/Reengage.Bench/typescript-baseline), writes artifacts/bench-dotnet.json. Exit
+// code 1 only on a wrong answer (due sets differ, an email not sent exactly once, the webhook load's state differs from
+// the in-order replay); a missed target is printed as NOT met with its cause, and the run still succeeds.
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -24,24 +24,25 @@ if (options is null)
     return 2;
 }
 
-TypeScriptResults? typeScript = null;
-if (options.TypeScriptResults is { } tsDirectory)
+var root = RepositoryRoot.Find();
+// The recorded TypeScript baseline: a directory named by --ts-results must hold it; the default one may still be empty.
+var (typeScript, tsError) = TypeScriptResults.Read(options.TypeScriptResults ?? Path.Combine(root, TypeScriptResults.DefaultDirectory));
+if (typeScript is null && options.TypeScriptResults is not null)
 {
-    (typeScript, var tsError) = TypeScriptResults.Read(tsDirectory);
-    if (typeScript is null)
-    {
-        Console.Error.WriteLine(tsError);
-        return 2;
-    }
+    Console.Error.WriteLine($"--ts-results: {tsError}");
+    return 2;
 }
 
 var started = Stopwatch.StartNew();
-var root = RepositoryRoot.Find();
 Console.WriteLine($"Reengage benchmarks (C#): {string.Join(", ", options.Only.Select(b => b.ToString().ToLowerInvariant()))} " +
     $"({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, load average {Machine.LoadText()})");
 if (Machine.LoadAverage() is [var load1, ..] && load1 > Environment.ProcessorCount / 2.0)
 {
     Line("note: the machine is already busy; timings will be lower and noisier than on an idle one");
+}
+if (typeScript is null)
+{
+    Line($"note: the TypeScript baseline is not shown ({tsError})");
 }
 #if DEBUG
 Line("note: a Debug build; run with -c Release for figures worth comparing");
@@ -86,8 +87,9 @@ try
     }
     if (options.Only.Contains(Bench.Render))
     {
-        Heading("Render: ScribanTemplateRenderer, 8 templates x 2 locales (BenchmarkDotNet), beside the TypeScript renderer");
-        await RenderBench.RunAsync(root, options.TypeScript, report);
+        Heading("Render: ScribanTemplateRenderer, 8 templates x 2 locales (BenchmarkDotNet), beside the TypeScript renderer's recorded baseline");
+        RenderBench.Run(root, typeScript, tsError, report);
+        typeScript?.Echo(Bench.Render);
     }
     if (options.Only.Contains(Bench.Send))
     {

@@ -1,8 +1,7 @@
 // Render benchmark: emails (subject + HTML + text) per second from ScribanTemplateRenderer on one thread, over the 8
 // templates x 2 locales with the full sample context (BenchmarkDotNet, in-process, short job), beside baselines of the
 // same run — a fresh renderer's first (cold) renders, the same renderer without its context pool, plain string
-// concatenation of an email of the same size — and the TypeScript renderer measured by its own bench right after.
-using System.Diagnostics;
+// concatenation of an email of the same size — and the TypeScript renderer's figures from the recorded baseline.
 using System.Net;
 using System.Text.Json.Nodes;
 using BenchmarkDotNet.Attributes;
@@ -112,7 +111,7 @@ internal static class RenderBench
 {
     public const double TargetTimesTypeScript = 10;
 
-    public static async Task RunAsync(string root, bool typeScript, JsonObject report)
+    public static void Run(string root, TypeScriptResults? typeScript, string? typeScriptProblem, JsonObject report)
     {
         var averageChars = new RenderBenchmarks().AverageChars();
         Progress("BenchmarkDotNet, in process, short job (3 warm-up and 3 measured iterations per benchmark)");
@@ -136,22 +135,14 @@ internal static class RenderBench
         double Rate(string name) => perSecond.TryGetValue(name, out var v) ? v : double.NaN;
         var warm = Rate(nameof(RenderBenchmarks.Warm));
 
-        JsonObject? ts = null;
-        string? tsProblem = null;
-        if (typeScript)
-        {
-            Progress("the TypeScript renderer, same machine, same session: npm run bench -- --only render");
-            (ts, tsProblem) = await RunTypeScriptAsync(root);
-        }
-        else
-        {
-            tsProblem = "skipped (--no-typescript)";
-        }
-        var tsWarm = ts?["warm"]?["perSecond"]?.GetValue<double>();
+        var tsWarm = typeScript?.RenderWarmPerSecond;
+        var tsProblem = typeScript is null
+            ? typeScriptProblem ?? "no recorded TypeScript baseline"
+            : tsWarm is null ? $"no render figures in {typeScript.Source}" : null;
 
         Line();
         Line($"{RenderBenchmarks.Pairs} template/locale pairs, full sample context, one thread; a C# email averages {Int(averageChars)} characters (subject + HTML + text)" +
-            (ts?["averageChars"]?.GetValue<double>() is { } tsChars ? $", a TypeScript one {Int(tsChars)}" : ""));
+            (typeScript?.RenderAverageChars is { } tsChars ? $", a TypeScript one {Int(tsChars)}" : ""));
         Line();
         Row("", "emails/s", "µs/email", "bytes/email");
         void Show(string label, string name) => Row(label, Int(Rate(name)), Fixed(1e6 / Rate(name), 2), allocated.GetValueOrDefault(name) is { } b ? Int(b) : "");
@@ -159,10 +150,10 @@ internal static class RenderBench
         Show("baseline: first (cold) render", nameof(RenderBenchmarks.Cold));
         Show("baseline: warm, no context pool", nameof(RenderBenchmarks.WarmWithoutContextPool));
         Show("floor: string concatenation", nameof(RenderBenchmarks.Concatenation));
-        if (ts is not null)
+        if (tsWarm is { } tsWarmRate)
         {
-            Row("TypeScript LiquidTemplateRenderer, warm", Int(tsWarm ?? double.NaN), Fixed(1e6 / (tsWarm ?? double.NaN), 2), "");
-            Row("  its first (cold) render", Int(ts["cold"]?["perSecond"]?.GetValue<double>() ?? double.NaN), "", "");
+            Row("TypeScript LiquidTemplateRenderer, warm (baseline)", Int(tsWarmRate), Fixed(1e6 / tsWarmRate, 2), "");
+            if (typeScript?.RenderColdPerSecond is { } tsCold) Row("  its first (cold) render", Int(tsCold), "", "");
         }
         Line();
         Line($"warm vs cold {Ratio(warm / Rate(nameof(RenderBenchmarks.Cold)))}; the context pool gives {Ratio(warm / Rate(nameof(RenderBenchmarks.WarmWithoutContextPool)))}; " +
@@ -172,7 +163,7 @@ internal static class RenderBench
             ? $"C# / TypeScript: not measured ({tsProblem}) — target >= {TargetTimesTypeScript}x: NOT met (no TypeScript figure to compare with)"
             : $"C# / TypeScript, warm: {Ratio(ratio)} — target >= {TargetTimesTypeScript}x: {Verdict(ratio >= TargetTimesTypeScript)}" +
               (ratio >= TargetTimesTypeScript ? "" : $" (the C# renderer spends {Fixed(1e6 / warm, 1)} µs and allocates {Int(allocated.GetValueOrDefault(nameof(RenderBenchmarks.Warm)) ?? 0)} bytes per email; " +
-                  $"both are one thread, run one after the other, load average now {Machine.LoadText()})"));
+                  $"both are one thread; the TypeScript figure is the recorded baseline of {typeScript?.Source}, load average now {Machine.LoadText()})"));
 
         report["render"] = new JsonObject
         {
@@ -181,42 +172,18 @@ internal static class RenderBench
             ["job"] = "BenchmarkDotNet ShortRun, InProcessEmitToolchain, one email per operation",
             ["perSecond"] = new JsonObject(perSecond.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
             ["allocatedBytesPerEmail"] = new JsonObject(allocated.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
-            ["typeScript"] = ts?.DeepClone(),
+            ["typeScript"] = tsWarm is null ? null : new JsonObject
+            {
+                ["source"] = typeScript?.Source,
+                ["warm"] = new JsonObject { ["perSecond"] = tsWarm },
+                ["cold"] = new JsonObject { ["perSecond"] = typeScript?.RenderColdPerSecond },
+                ["averageChars"] = typeScript?.RenderAverageChars,
+            },
             ["typeScriptProblem"] = tsProblem,
             ["ratioOverTypeScript"] = double.IsFinite(ratio) ? ratio : null,
             ["target"] = new JsonObject { ["timesTypeScript"] = TargetTimesTypeScript, ["met"] = double.IsFinite(ratio) && ratio >= TargetTimesTypeScript },
             ["loadAverage"] = new JsonArray([.. Machine.LoadAverage().Select(l => (JsonNode)l)]),
         };
-    }
-
-    /// <summary>Runs the TypeScript render bench (it writes artifacts/bench.json) and reads its render figures.</summary>
-    private static async Task<(JsonObject? Render, string? Problem)> RunTypeScriptAsync(string root)
-    {
-        var file = Path.Combine(root, "artifacts", "bench.json");
-        var before = File.Exists(file) ? File.GetLastWriteTimeUtc(file) : DateTime.MinValue;
-        var start = new ProcessStartInfo("npm", ["run", "--silent", "bench", "--", "--only", "render"])
-        {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        try
-        {
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var errors = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            foreach (var line in (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries)) Console.WriteLine("    ts │ " + line);
-            if (process.ExitCode != 0) return (null, $"npm run bench exited with {process.ExitCode}: {(await errors).Trim()}");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (null, $"npm could not be started: {e.Message}");
-        }
-        if (!File.Exists(file) || File.GetLastWriteTimeUtc(file) <= before) return (null, "npm run bench wrote no artifacts/bench.json");
-        var json = JsonNode.Parse(await File.ReadAllTextAsync(file));
-        return json?["render"] is JsonObject render ? ((JsonObject)render.DeepClone(), null) : (null, "artifacts/bench.json has no render section");
     }
 
     /// <summary>BenchmarkDotNet's own log, indented under the heading; its summary table is kept, its chatter not.</summary>

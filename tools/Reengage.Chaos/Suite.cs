@@ -1,5 +1,6 @@
 // The runs `dotnet run --project tools/Reengage.Chaos` makes: crash sweeps over every call of a planning pass, a send
-// and a drain, then seeded random runs, with a summary in the TypeScript suite's shape (chaos/lib/suite.ts).
+// and a drain, then seeded random runs, with a summary in the shape of the TypeScript suite's (the recorded baseline of
+// docs/chaos.md).
 using System.Globalization;
 using System.Text;
 

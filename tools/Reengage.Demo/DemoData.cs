@@ -1,5 +1,5 @@
 // The demo practice: three therapists and about forty patients whose histories, relative to the demo date, lead to
-// every template and every reason not to write during the demo week (the same stories as scripts/lib/demoData.ts).
+// every template and every reason not to write during the demo week.
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;

@@ -5,7 +5,7 @@ using Reengage.Core.Model;
 
 namespace Reengage.Core.Tests.Outreach;
 
-/// <summary>Valid default practices and patients (the TypeScript tests' builders), changed per test with <c>with</c>.</summary>
+/// <summary>Valid default practices and patients, changed per test with <c>with</c>.</summary>
 internal static class Given
 {
     public static Practice APractice() => new()

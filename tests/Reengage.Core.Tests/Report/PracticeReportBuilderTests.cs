@@ -4,7 +4,7 @@ using static Reengage.Core.Tests.Report.ReportRows;
 
 namespace Reengage.Core.Tests.Report;
 
-/// <summary>The report's arithmetic on hand-counted ledgers (the TypeScript report tests' datasets, plus scanner visits).</summary>
+/// <summary>The report's arithmetic on hand-counted ledgers (plus scanner visits).</summary>
 public sealed class PracticeReportBuilderTests
 {
     /*

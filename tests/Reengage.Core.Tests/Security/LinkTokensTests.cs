@@ -14,8 +14,8 @@ public sealed class LinkTokensTests
     private static readonly DateTimeOffset Now = At("2027-01-05T09:30:00Z");
     private const string OperationId = "a3f1c2d4-5b6e-5f70-8a9b-0c1d2e3f4a5b";
 
-    // Issued by the TypeScript implementation (core/tokens.ts issueToken, run with tsx) at 2027-01-05T09:30:00Z with the
-    // keys above: links of this shape are in patients' mailboxes and must keep working.
+    // Issued by the TypeScript implementation (recorded before its removal) at 2027-01-05T09:30:00Z with the keys
+    // above: links of this shape are in patients' mailboxes and must keep working.
     private const string TsBook =
         "eyJrIjoiazEiLCJwIjoicHJhY18xIiwibyI6ImEzZjFjMmQ0LTViNmUtNWY3MC04YTliLTBjMWQyZTNmNGE1YiIsImEiOiJib29rIiwiZSI6MTgwNjkxNzQwMH0.B6gyAO01ibXqiOknHkv5Hzeg4Je3zKT0OJkHtrRypLE";
     private const string TsUnsubscribe =

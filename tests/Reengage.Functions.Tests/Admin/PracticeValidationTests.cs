@@ -3,7 +3,7 @@ using Reengage.Core.Model;
 
 namespace Reengage.Functions.Tests.Admin;
 
-/// <summary>Every invalid setting is a 400 naming the field, and changes nothing (tests/integration/admin.test.ts).</summary>
+/// <summary>Every invalid setting is a 400 naming the field, and changes nothing.</summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class PracticeValidationTests(AzuriteFixture fixture) : AdminTestBase(fixture)
 {

@@ -4,8 +4,8 @@ using System.Text.Json.Nodes;
 namespace Reengage.Functions.Tests.Booking;
 
 /// <summary>
-/// The webhook parts of the TypeScript fuzzWebhook.test.ts: arbitrary (seeded, so reproducible) requests get a documented
-/// status below 500, and a rejected one changes nothing.
+/// The booking webhook under fuzzing: arbitrary (seeded, so reproducible) requests get a documented status below 500,
+/// and a rejected one changes nothing.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class BookingWebhookFuzzTests(AzuriteFixture fixture) : BookingWebhookTestBase(fixture)

@@ -27,7 +27,7 @@ namespace Reengage.Functions.Tests.Booking;
 /// <summary>The booking webhook function over real adapters on Azurite, called with a DefaultHttpContext request, on a fake clock.</summary>
 public abstract class BookingWebhookTestBase(AzuriteFixture fixture) : StorageTestBase(fixture), IAsyncLifetime
 {
-    /// <summary>2026-11-20 10:00 UTC, as in the TypeScript test.</summary>
+    /// <summary>2026-11-20 10:00 UTC.</summary>
     protected static readonly DateTimeOffset Start = new(2026, 11, 20, 10, 0, 0, TimeSpan.Zero);
     protected const string Secret = "whsec_test_current";
 

@@ -5,7 +5,7 @@ using Reengage.Core.Security;
 
 namespace Reengage.Functions.Tests.Booking;
 
-/// <summary>The TypeScript webhook.test.ts, case by case: answers, authentication, validation, idempotency.</summary>
+/// <summary>The generic booking webhook, case by case: answers, authentication, validation, idempotency.</summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class BookingWebhookTests(AzuriteFixture fixture) : BookingWebhookTestBase(fixture)
 {

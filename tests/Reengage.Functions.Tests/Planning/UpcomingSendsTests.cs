@@ -19,7 +19,7 @@ namespace Reengage.Functions.Tests.Planning;
 
 /// <summary>
 /// GET upcoming against real storage: the forecast is what the real planners then plan on those days, and asking for it
-/// writes nothing. The scenario is the TypeScript one (tests/integration/admin.test.ts, "upcoming sends").
+/// writes nothing.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class UpcomingSendsTests(AzuriteFixture fixture) : PlannerTestBase(fixture)

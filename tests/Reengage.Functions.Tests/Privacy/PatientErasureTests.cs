@@ -5,7 +5,7 @@ using Reengage.Core.Privacy;
 
 namespace Reengage.Functions.Tests.Privacy;
 
-/// <summary>DELETE practices/{practiceId}/patients/{patientId} on Azurite, as the TypeScript's GDPR tests, and more.</summary>
+/// <summary>DELETE practices/{practiceId}/patients/{patientId} on Azurite.</summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class PatientErasureTests(AzuriteFixture fixture) : PrivacyTestBase(fixture)
 {

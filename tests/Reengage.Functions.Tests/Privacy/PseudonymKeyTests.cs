@@ -19,7 +19,7 @@ public sealed class PseudonymKeyTests(AzuriteFixture fixture) : PrivacyTestBase(
 {
     private const string PracticeId = "prac_pseudo";
 
-    /// <summary>What the pseudonym was before keys (and still is in the TypeScript): guessable ids made it linkable.</summary>
+    /// <summary>What the pseudonym was before keys (the TypeScript implementation's): guessable ids made it linkable.</summary>
     private static string UnkeyedPseudonymOf(string practiceId, string patientId) =>
         "erased-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{practiceId}|{patientId}")))[..16];
 

@@ -19,7 +19,7 @@ namespace Reengage.Functions.Tests.Report;
 
 /// <summary>
 /// practiceReport through the function on Azurite: figures from ledger rows written directly, JSON with the TypeScript
-/// report's field names, CSV, the practice key, bad queries (the TypeScript integration tests' dataset, plus scanner visits).
+/// report's field names, CSV, the practice key, bad queries (plus scanner visits).
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class PracticeReportTests(AzuriteFixture fixture) : AdminTestBase(fixture, new DateTimeOffset(2027, 6, 1, 12, 0, 0, TimeSpan.Zero))

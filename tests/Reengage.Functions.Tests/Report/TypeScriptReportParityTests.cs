@@ -13,8 +13,9 @@ namespace Reengage.Functions.Tests.Report;
 /// <summary>
 /// The TypeScript report's figures and CSV on 40 generated ledgers (three time zones, periods across clock changes,
 /// seasonal rows with and without their lapse episode, odd skip reasons, therapist names that sort differently by locale
-/// or look like formulas), recorded by tests/fixtures/report/record-typescript-report.ts: the C# report must give the
-/// same JSON and the same CSV, apart from the scanner visits that only the C# reports (none in these ledgers).
+/// or look like formulas), recorded in tests/fixtures/report/typescript-report.json before the TypeScript's removal: the
+/// C# report must give the same JSON and the same CSV, apart from the scanner visits that only the C# reports (none in
+/// these ledgers).
 /// </summary>
 public sealed class TypeScriptReportParityTests
 {

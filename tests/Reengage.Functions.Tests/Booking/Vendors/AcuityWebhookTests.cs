@@ -9,8 +9,8 @@ using Reengage.Testing;
 namespace Reengage.Functions.Tests.Booking.Vendors;
 
 /// <summary>
-/// The Acuity part of the TypeScript vendorWebhooks.test.ts: recorded notifications of tests/fixtures/acuity, the appointment
-/// served by <see cref="AcuityStandIn"/> on 127.0.0.1 (attempts of 250 ms, 20 ms apart, as the TypeScript test configures).
+/// The booking webhook for Acuity: recorded notifications of tests/fixtures/acuity, the appointment served by
+/// <see cref="AcuityStandIn"/> on 127.0.0.1 (attempts of 250 ms, 20 ms apart).
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class AcuityWebhookTests(AzuriteFixture fixture) : VendorWebhookTestBase(fixture)

@@ -7,7 +7,7 @@ using Reengage.Core.Security;
 
 namespace Reengage.Functions.Tests.Booking.Vendors;
 
-/// <summary>The Cal.com part of the TypeScript vendorWebhooks.test.ts, with the recorded payloads of tests/fixtures/calcom.</summary>
+/// <summary>The booking webhook for Cal.com, with the recorded payloads of tests/fixtures/calcom.</summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class CalcomWebhookTests(AzuriteFixture fixture) : VendorWebhookTestBase(fixture)
 {

@@ -15,7 +15,7 @@ using Reengage.Functions.Tests.Planning;
 
 namespace Reengage.Functions.Tests.Booking.Vendors;
 
-/// <summary>The Calendly part of the TypeScript vendorWebhooks.test.ts, with the recorded payloads of tests/fixtures/calendly.</summary>
+/// <summary>The booking webhook for Calendly, with the recorded payloads of tests/fixtures/calendly.</summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class CalendlyWebhookTests(AzuriteFixture fixture) : VendorWebhookTestBase(fixture)
 {

@@ -8,7 +8,7 @@ using Reengage.Testing;
 namespace Reengage.Functions.Tests.Booking.Vendors;
 
 /// <summary>
-/// The booking webhook for the vendors, as the TypeScript vendorWebhooks.test.ts sets it up: recorded payloads from
+/// The booking webhook for the vendors: recorded payloads from
 /// tests/fixtures/&lt;vendor&gt;/ signed with each vendor's documented scheme (computed here with HMACSHA256, not with the
 /// app's signers), a practice with a default therapist, its vendor secrets and a therapist mapping.
 /// </summary>
