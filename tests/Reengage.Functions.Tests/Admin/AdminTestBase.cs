@@ -69,7 +69,7 @@ public abstract class AdminTestBase(AzuriteFixture fixture, DateTimeOffset? star
 
     protected static string Json(object body) => JsonSerializer.Serialize(body, body.GetType(), TestJson.Options);
 
-    protected static HttpRequest Request(string method, string? key, string? body = null, string contentType = "application/json")
+    protected internal static HttpRequest Request(string method, string? key, string? body = null, string contentType = "application/json")
     {
         var context = new DefaultHttpContext();
         var request = context.Request;
@@ -85,7 +85,7 @@ public abstract class AdminTestBase(AzuriteFixture fixture, DateTimeOffset? star
         return request;
     }
 
-    protected static async Task<Answer> RunAsync(Task<IActionResult> action)
+    protected internal static async Task<Answer> RunAsync(Task<IActionResult> action)
     {
         var result = await action;
         var context = new DefaultHttpContext();

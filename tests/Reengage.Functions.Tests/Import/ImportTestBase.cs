@@ -3,8 +3,6 @@ using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Abstractions;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -96,30 +94,10 @@ public abstract class ImportTestBase(AzuriteFixture fixture) : IAsyncLifetime
     protected Task<Answer> PostAsync(string csv, string query = "?dryRun=false", string contentType = "text/csv") =>
         PostAsync(Encoding.UTF8.GetBytes(csv), query, contentType: contentType);
 
-    protected static HttpRequest Request(string method, string? key, string? body, string contentType)
-    {
-        var request = new DefaultHttpContext().Request;
-        request.Method = method;
-        if (key is not null) request.Headers[PracticeKeyAuthorizer.HeaderName] = key;
-        if (body is not null)
-        {
-            var bytes = Encoding.UTF8.GetBytes(body);
-            request.ContentType = contentType;
-            request.ContentLength = bytes.Length;
-            request.Body = new MemoryStream(bytes);
-        }
-        return request;
-    }
+    protected static HttpRequest Request(string method, string? key, string? body, string contentType) =>
+        AdminTestBase.Request(method, key, body, contentType);
 
-    protected static async Task<Answer> RunAsync(Task<IActionResult> action)
-    {
-        var result = await action;
-        var context = new DefaultHttpContext();
-        var body = new MemoryStream();
-        context.Response.Body = body;
-        await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
-        return new Answer(context.Response.StatusCode, context.Response.Headers, Encoding.UTF8.GetString(body.ToArray()));
-    }
+    protected static Task<Answer> RunAsync(Task<IActionResult> action) => AdminTestBase.RunAsync(action);
 
     /// <summary>Every row of every table, with its ETag: equal snapshots mean nothing was written.</summary>
     protected async Task<string> SnapshotAsync()
